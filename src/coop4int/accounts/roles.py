@@ -1,0 +1,42 @@
+"""What each role may do — the one table. Object scope (own unit, …) lives in rules.py.
+
+A permission is granted by holding any role that lists it. Views, templates and the API ask
+``user.has_perm(code[, obj])``; the predicates in rules.py combine this table with scope.
+"""
+
+from enum import StrEnum
+
+from coop4int.accounts.enums import Role
+
+
+class Permission(StrEnum):
+    USE_BACKOFFICE = "backoffice.access"
+    VIEW_AUDIT_LOG = "core.view_auditlog"
+    VIEW_UNITS = "accounts.view_unit"
+    MANAGE_STAFF = "accounts.manage_staff"
+    GRANT_ADMINISTRATOR = "accounts.grant_administrator"
+
+
+_ALL_STAFF = {Permission.USE_BACKOFFICE}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(Permission),
+    Role.UNIT_COORDINATOR: frozenset(
+        _ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF}
+    ),
+    Role.FRONT_OFFICE_OFFICER: frozenset(_ALL_STAFF),
+    Role.CONTENT_EDITOR: frozenset(_ALL_STAFF),
+    Role.TRAINER: frozenset(_ALL_STAFF),
+    Role.ANALYST: frozenset(_ALL_STAFF),
+    Role.PARTNER_USER: frozenset(_ALL_STAFF),
+}
+
+# Roles whose holders act for every unit rather than their own.
+NATIONWIDE_ROLES = frozenset({Role.ADMINISTRATOR})
+
+
+def permissions_for(roles: frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)

@@ -1,0 +1,244 @@
+"""Log-in in two steps (password, then second factor), enrolment, and the own-account page."""
+
+import time
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from coop4int.accounts.domain import authentication
+from coop4int.accounts.forms import EnrolForm, LoginForm, TokenForm
+from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY
+from coop4int.accounts.models import User
+
+PENDING = "coop4int_pending_login"
+PENDING_LIFETIME = 300  # seconds between the password step and the second factor
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_LIFETIME:
+        return None
+    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes calls this for a locked-out address and account: show the log-in form with
+    the reason, in the person's language, rather than a bare error page."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
+    form = LoginForm(initial={"username": (credentials or {}).get("username", "")})
+    return _render_locked(request, form)
+
+
+def _render_locked(request: HttpRequest, form: LoginForm) -> HttpResponse:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form.add_error(
+        None,
+        _(
+            "Too many failed attempts for this account from your address. "
+            "Try again in %(minutes)d minutes, or reset your password."
+        )
+        % {"minutes": minutes},
+    )
+    return render(request, "accounts/login.html", {"form": form}, status=429)
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(_safe_next(request, request.GET.get("next")))
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            authentication.record_failed_login(username=username, stage="locked")
+            return _render_locked(request, form)
+        if user is None:
+            authentication.record_failed_login(username=username, stage="password")
+            form.add_error(None, _("The user name or the password is not right."))
+        else:
+            request.session.cycle_key()
+            request.session[PENDING] = {
+                "user_id": user.pk,
+                "at": time.time(),
+                "next": _safe_next(request, request.POST.get("next")),
+            }
+            if authentication.has_second_factor(user):
+                return redirect("accounts:verify")
+            return redirect("accounts:enrol")
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _finish_login(request: HttpRequest, user: User, device: Any, method: str) -> str:
+    next_url = request.session.get(PENDING, {}).get("next") or reverse(settings.LOGIN_REDIRECT_URL)
+    request.session.pop(PENDING, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    otp_login(request, device)
+    now = time.time()
+    request.session[AUTHENTICATED_AT] = now
+    request.session[LAST_ACTIVITY] = now
+    request.session.save()
+    authentication.record_login(
+        user=user, session_key=request.session.session_key or "", second_factor=method
+    )
+    if user.language:
+        request.session["_language"] = user.language
+    return str(next_url)
+
+
+@never_cache
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please log in again."))
+        return redirect("accounts:login")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["token"])
+        if device is None:
+            authentication.record_failed_login(username=user.username, stage="second_factor")
+            form.add_error("token", _("That code is not right, or it was already used."))
+        else:
+            method = "recovery_code" if device.persistent_id.startswith("otp_static") else "totp"
+            next_url = _finish_login(request, user, device, method)
+            if method == "recovery_code":
+                left = authentication.remaining_recovery_codes(user)
+                messages.warning(
+                    request,
+                    _("You used a recovery code. %(count)d codes are left.") % {"count": left},
+                )
+            return HttpResponseRedirect(next_url)
+    return render(request, "accounts/verify.html", {"form": form})
+
+
+@never_cache
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, _("Please log in again."))
+        return redirect("accounts:login")
+    if authentication.has_second_factor(user):
+        return redirect("accounts:verify")
+    device = authentication.pending_totp_device(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            codes = authentication.enrol_second_factor(user=user, device=device)
+            next_url = _finish_login(request, user, device, "totp")
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "next_url": next_url}
+            )
+        form.add_error("token", _("That code is not right. Check the time on your phone."))
+    qr = segno.make(device.config_url, error="m")
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "qr_svg": qr.svg_inline(scale=4, title=_("QR code for your authenticator app")),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        authentication.record_logout(user=request.user, session_key=request.session.session_key)  # type: ignore[arg-type]
+    logout(request)
+    messages.success(request, _("You have logged out."))
+    return redirect("accounts:login")
+
+
+@never_cache
+def account_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "recovery_codes_left": authentication.remaining_recovery_codes(user),
+            "sessions": user.staff_sessions.order_by("-created_at"),
+        },
+    )
+
+
+@require_POST
+@never_cache
+def recovery_codes_view(request: HttpRequest) -> HttpResponse:
+    codes = authentication.regenerate_recovery_codes(user=request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next_url": reverse("accounts:account")},
+    )
+
+
+@sensitive_post_parameters()
+@never_cache
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        authentication.record_password_change(user=user, how="changed")
+        messages.success(request, _("Your password was changed."))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        authentication.record_password_change(user=form.user, how="reset")
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from coop4int.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("units/", views.UnitListView.as_view(), name="unit_list"),
+    path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit_detail"),
+    path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
+    path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
+]

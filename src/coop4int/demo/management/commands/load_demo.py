@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from coop4int.demo import organisation
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (units, partner organisations, one account per role). Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = organisation.load()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
