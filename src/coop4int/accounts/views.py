@@ -95,9 +95,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if authentication.has_second_factor(user):
                 return redirect("accounts:verify")
             return redirect("accounts:enrol")
-    return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
 
 
 def _finish_login(request: HttpRequest, user: User, device: Any, method: str) -> str:

@@ -24,9 +24,10 @@ def mask(value: str) -> str:
     email = _EMAIL.match(value)
     if email:
         return f"{email.group(1)}***{email.group(2)}"
-    if len(value) <= 4:
+    compact = "".join(value.split())
+    if len(compact) <= 4:
         return "***"
-    return "***" + value[-4:]
+    return "***" + compact[-4:]
 
 
 def record(

@@ -1,0 +1,118 @@
+"""Fixtures shared by every test: units, staff of every role, logged-in clients, a browser."""
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+from playwright.sync_api import sync_playwright
+
+from coop4int.accounts.tests.factories import StaffFactory, UnitFactory, log_in_verified
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests and
+# by the live server are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = Path(os.environ.get("COOP4INT_CHROMIUM", "/usr/bin/chromium"))
+NO_SKIPS = os.environ.get("COOP4INT_NO_SKIPS") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: pytest.FixtureRequest) -> None:
+    # Fast hashing in tests (argon2 is asserted by its own test), tasks run at once, static
+    # files found without a collectstatic manifest.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI a skipped test is a failure: browser and PostgreSQL tests must really run."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if NO_SKIPS and reporter is not None and reporter.stats.get("skipped"):
+        reporter.write_line("COOP4INT_NO_SKIPS: skipped tests fail this run", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- Units and staff -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def national_unit(db):  # type: ignore[no-untyped-def]
+    return UnitFactory(slug="aai", name="AAI", kind="national")
+
+
+@pytest.fixture
+def unit(national_unit):  # type: ignore[no-untyped-def]
+    return UnitFactory(slug="praia", name="Praia", kind="local", parent=national_unit)
+
+
+@pytest.fixture
+def other_unit(national_unit):  # type: ignore[no-untyped-def]
+    return UnitFactory(slug="mindelo", name="Mindelo", kind="local", parent=national_unit)
+
+
+@pytest.fixture
+def partner_unit(db):  # type: ignore[no-untyped-def]
+    return UnitFactory(slug="health-centre", name="Health centre", kind="partner")
+
+
+@pytest.fixture
+def make_staff(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
+    def make(role: str, unit: object, **kwargs: object) -> object:
+        return StaffFactory(unit=unit, roles=[role], **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def login_verified() -> Callable[[Client, object], Client]:
+    """Log ``user`` into ``client`` as if both factors had been given."""
+    return log_in_verified
+
+
+# --- Browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (Debian package 'chromium')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server.url, locale="pt-PT")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def gettext_available() -> bool:
+    return shutil.which("xgettext") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests are deselected, not skipped, when the suite runs on SQLite."""
+    if connection.vendor == "postgresql":
+        return
+    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

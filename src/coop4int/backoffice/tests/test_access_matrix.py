@@ -1,0 +1,123 @@
+"""Every staff URL, walked by every role from the object's unit and from another unit.
+
+Expected: 200 allowed, 403 the role may not, 404 the object is outside the user's scope,
+302 to the log-in page for an anonymous visitor. A staff URL missing here fails the test
+``test_every_staff_url_is_in_the_matrix``.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coop4int.accounts.enums import Role
+
+ALL = set(Role)
+SAME, OTHER = "same unit", "other unit"
+
+# url name → (method, roles allowed, whether the object is scoped to a unit)
+MATRIX: dict[str, tuple[str, set[Role], bool]] = {
+    "backoffice:home": ("get", ALL, False),
+    "backoffice:audit_log": ("get", {Role.ADMINISTRATOR}, False),
+    "backoffice:unit_list": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
+    "backoffice:unit_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+    "backoffice:staff_create": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+    "backoffice:staff_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+    "accounts:account": ("get", ALL, False),
+    "accounts:password_change": ("get", ALL, False),
+    "accounts:recovery_codes": ("post", ALL, False),
+}
+# Reached before log-in, on purpose.
+PUBLIC_STAFF_URLS = {
+    "accounts:login",
+    "accounts:verify",
+    "accounts:enrol",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
+# Logging out is allowed to everyone who is logged in, and redirects.
+LOGOUT = "accounts:logout"
+
+
+def _staff_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, namespace: str, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = pattern.namespace or namespace
+                walk(pattern.url_patterns, ns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and (prefix + str(pattern.pattern)).startswith(
+                "staff/"
+            ):
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def test_every_staff_url_is_in_the_matrix():
+    assert _staff_url_names() == set(MATRIX) | PUBLIC_STAFF_URLS | {LOGOUT}
+
+
+@pytest.fixture
+def target(unit, make_staff):
+    """The objects: the unit 'Praia' and a colleague working there."""
+    colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="colleague")
+    return {"unit": unit, "colleague": colleague}
+
+
+def _url(name: str, target: dict) -> str:
+    if name in {"backoffice:unit_detail", "backoffice:staff_create"}:
+        return reverse(name, args=[target["unit"].slug])
+    if name == "backoffice:staff_detail":
+        return reverse(name, args=[target["colleague"].username])
+    return reverse(name)
+
+
+def _expected(role: Role, placement: str, allowed: set[Role], scoped: bool) -> int:
+    if role not in allowed:
+        return 403
+    if scoped and placement == OTHER and role is not Role.ADMINISTRATOR:
+        return 404
+    return 200
+
+
+CASES = [
+    pytest.param(name, role, placement, id=f"{name}-{role.value}-{placement.replace(' ', '_')}")
+    for name in MATRIX
+    for role in Role
+    for placement in (SAME, OTHER)
+]
+
+
+@pytest.mark.parametrize(("name", "role", "placement"), CASES)
+def test_role_and_unit_decide_access(
+    client, login_verified, make_staff, target, other_unit, name, role, placement
+):
+    method, allowed, scoped = MATRIX[name]
+    user = make_staff(role, target["unit"] if placement == SAME else other_unit)
+    login_verified(client, user)
+    response = getattr(client, method)(_url(name, target))
+    assert response.status_code == _expected(role, placement, allowed, scoped)
+
+
+@pytest.mark.parametrize("name", [*MATRIX, LOGOUT])
+def test_anonymous_visitor_is_sent_to_log_in(client, target, name):
+    method = MATRIX[name][0] if name in MATRIX else "post"
+    response = getattr(client, method)(_url(name, target))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_logged_in_user_may_log_out(client, login_verified, make_staff, unit):
+    login_verified(client, make_staff(Role.ANALYST, unit))
+    response = client.post(reverse(LOGOUT))
+    assert response.status_code == 302
+    assert client.get(reverse("backoffice:home")).status_code == 302
+
+
+@pytest.mark.parametrize("name", PUBLIC_STAFF_URLS - {"accounts:password_reset_confirm"})
+def test_log_in_pages_open_without_a_session(client, name):
+    response = client.get(reverse(name), follow=True)
+    assert response.status_code == 200

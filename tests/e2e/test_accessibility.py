@@ -1,0 +1,70 @@
+"""axe-core in Chromium on the base page types, and the weight of a public page."""
+
+import gzip
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from coop4int.accounts.enums import Role
+from coop4int.accounts.tests.factories import log_in_verified
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("path", ["/pt/", "/kea/", "/en/", "/fr/", "/staff/login/",
+                                  "/staff/password-reset/", "/pt/no-such-page/"])  # fmt: skip
+def test_public_pages_have_no_serious_accessibility_violation(page, path):
+    page.goto(path)
+    assert serious_violations(page) == []
+
+
+def _logged_in_context(browser, live_server, client, user):
+    log_in_verified(client, user)
+    context = browser.new_context(base_url=live_server.url)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+@pytest.mark.parametrize(
+    "path", ["/staff/", "/staff/audit/", "/staff/units/", "/staff/units/praia/", "/staff/account/"]
+)
+def test_back_office_pages_have_no_serious_accessibility_violation(
+    browser, live_server, client, make_staff, unit, path
+):
+    context = _logged_in_context(browser, live_server, client, make_staff(Role.ADMINISTRATOR, unit))
+    page = context.new_page()
+    page.goto(path)
+    assert page.locator("main h1").count() == 1
+    assert serious_violations(page) == []
+    context.close()
+
+
+def test_public_page_weighs_at_most_50_kb_compressed(page):
+    loaded: list[bytes] = []
+    page.on("response", lambda response: loaded.append(response.body()))
+    page.goto("/pt/", wait_until="networkidle")
+    assert len(loaded) >= 2  # the page and its stylesheet at least
+    weight = sum(len(gzip.compress(body, compresslevel=6)) for body in loaded)
+    assert weight <= 50 * 1024, f"{weight} bytes"
+
+
+def test_skip_link_moves_focus_to_the_main_content(page):
+    page.goto("/pt/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.getAttribute('href')")
+    assert focused == "#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
