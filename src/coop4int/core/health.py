@@ -2,11 +2,13 @@
 
 from datetime import timedelta
 
+import django_rq
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from rq import Worker
 
 from coop4int.core.models import WorkerHeartbeat
 
@@ -43,8 +45,8 @@ def worker_status() -> str:
     backend = settings.TASKS["default"]["BACKEND"]
     if backend.endswith("ImmediateBackend"):
         return OK  # tasks run in the calling process; there is no worker to lose
-    if not backend.startswith("django_tasks_db"):
-        return "unknown"
+    if backend.startswith("django_tasks_rq"):
+        return _rq_worker_status()
     try:
         alive = WorkerHeartbeat.objects.filter(
             last_seen__gte=timezone.now() - WORKER_SILENCE
@@ -52,6 +54,13 @@ def worker_status() -> str:
     except Exception:
         return DOWN
     return OK if alive else DOWN
+
+
+def _rq_worker_status() -> str:
+    try:
+        return OK if Worker.count(connection=django_rq.get_connection()) else DOWN
+    except Exception:
+        return DOWN
 
 
 def report() -> tuple[bool, dict[str, str]]:

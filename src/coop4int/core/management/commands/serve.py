@@ -21,6 +21,16 @@ class Command(BaseCommand):
             "--no-worker", action="store_true", help="Do not start the task worker."
         )
 
+    @staticmethod
+    def worker_command(backend: str) -> list[str]:
+        """The worker for the configured task backend; none when tasks run in-process."""
+        command = [sys.executable, "-m", "coop4int"]
+        if backend.startswith("django_tasks_db"):
+            return [*command, "worker", "--no-reload", "--queue-name", "*"]
+        if backend.startswith("django_tasks_rq"):
+            return [*command, "rqworker", "default", "--job-class", "django_tasks_rq.Job"]
+        return []
+
     def handle(self, *args: Any, **options: Any) -> None:
         web = [
             sys.executable,
@@ -37,9 +47,8 @@ class Command(BaseCommand):
             "127.0.0.1",
         ]
         processes = [subprocess.Popen(web)]  # noqa: S603 - our own interpreter and arguments
-        uses_db_worker = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
-        if uses_db_worker and not options["no_worker"]:
-            worker = [sys.executable, "-m", "coop4int", "worker", "--no-reload", "--queue-name", "*"]
+        worker = self.worker_command(settings.TASKS["default"]["BACKEND"])
+        if worker and not options["no_worker"]:
             processes.append(subprocess.Popen(worker))  # noqa: S603
 
         def stop(signum: int, frame: object) -> None:
