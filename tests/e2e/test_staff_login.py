@@ -58,9 +58,13 @@ def test_wrong_code_keeps_the_person_on_the_second_step_with_a_message(page, mak
 
     page.get_by_label(_in("pt", "Password")).fill(PASSWORD)
     page.get_by_role("button", name=_in("pt", "Continue")).click()
-    page.get_by_label(_in("pt", "Code")).fill("000000" if current_totp(officer) != "000000" else "111111")
+    page.get_by_label(_in("pt", "Code")).fill(
+        "000000" if current_totp(officer) != "000000" else "111111"
+    )
     page.get_by_role("button", name=_in("pt", "Log in")).click()
-    expect(page.get_by_text(_in("pt", "That code is not right, or it was already used."))).to_be_visible()
+    expect(
+        page.get_by_text(_in("pt", "That code is not right, or it was already used."))
+    ).to_be_visible()
     expect(page).to_have_url(re.compile(r"/staff/login/verify/"))
 
 

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -48,7 +48,7 @@ class EnrolForm(forms.Form):
 
 
 def _role_choices(actor: User) -> list[tuple[str, str]]:
-    choices = list(Role.choices)
+    choices = [(str(value), str(label)) for value, label in Role.choices]
     if not actor.has_perm(Permission.GRANT_ADMINISTRATOR):
         choices = [c for c in choices if c[0] != Role.ADMINISTRATOR]
     return choices
@@ -79,7 +79,7 @@ class StaffAccountForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices(actor)
+        cast(forms.ChoiceField, self.fields["roles"]).choices = _role_choices(actor)
 
 
 class RolesForm(forms.Form):
@@ -87,4 +87,4 @@ class RolesForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = _role_choices(actor)
+        cast(forms.ChoiceField, self.fields["roles"]).choices = _role_choices(actor)

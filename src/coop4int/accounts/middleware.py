@@ -1,5 +1,6 @@
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -63,11 +64,16 @@ class StaffVerificationMiddleware:
         path = request.path
         if path.startswith(STAFF_PREFIX) and not path.startswith(OPEN_STAFF_PREFIXES):
             user = request.user
-            if not (user.is_authenticated and user.is_verified()):  # type: ignore[union-attr]
+            if not is_verified(user):
                 if user.is_authenticated:
                     logout(request)
                 return _to_login(request)
         return self.get_response(request)
+
+
+def is_verified(user: Any) -> bool:
+    """Logged in and proved the second factor (django-otp adds ``is_verified`` to the user)."""
+    return bool(user.is_authenticated and getattr(user, "is_verified", lambda: False)())
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:

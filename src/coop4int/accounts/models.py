@@ -64,7 +64,9 @@ class User(AbstractUser):
     def roles(self) -> frozenset[Role]:
         if not self.pk or not self.is_active:
             return frozenset()
-        return frozenset(Role(code) for code in self.role_assignments.values_list("role", flat=True))
+        return frozenset(
+            Role(code) for code in self.role_assignments.values_list("role", flat=True)
+        )
 
     @cached_property
     def granted_permissions(self) -> frozenset[Permission]:

@@ -21,9 +21,7 @@ _ALL_STAFF = {Permission.USE_BACKOFFICE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.UNIT_COORDINATOR: frozenset(
-        _ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF}
-    ),
+    Role.UNIT_COORDINATOR: frozenset(_ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF}),
     Role.FRONT_OFFICE_OFFICER: frozenset(_ALL_STAFF),
     Role.CONTENT_EDITOR: frozenset(_ALL_STAFF),
     Role.TRAINER: frozenset(_ALL_STAFF),

@@ -13,9 +13,7 @@ urlpatterns = [
     path("account/recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
     path("account/password/", views.password_change_view, name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"
-    ),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "password-reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

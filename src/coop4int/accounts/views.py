@@ -1,7 +1,7 @@
 """Log-in in two steps (password, then second factor), enrolment, and the own-account page."""
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import segno
 from django.conf import settings
@@ -23,7 +23,7 @@ from django_otp import match_token
 
 from coop4int.accounts.domain import authentication
 from coop4int.accounts.forms import EnrolForm, LoginForm, TokenForm
-from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY
+from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY, is_verified
 from coop4int.accounts.models import User
 
 PENDING = "coop4int_pending_login"
@@ -73,7 +73,7 @@ def _render_locked(request: HttpRequest, form: LoginForm) -> HttpResponse:
 @csrf_protect
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if is_verified(request.user):
         return redirect(_safe_next(request, request.GET.get("next")))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -175,7 +175,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        authentication.record_logout(user=request.user, session_key=request.session.session_key)  # type: ignore[arg-type]
+        authentication.record_logout(user=request.user, session_key=request.session.session_key)
     logout(request)
     messages.success(request, _("You have logged out."))
     return redirect("accounts:login")
@@ -208,7 +208,7 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(cast(User, request.user), request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)

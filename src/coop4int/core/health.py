@@ -41,8 +41,13 @@ def cache_status() -> str:
     return OK if found else DOWN
 
 
+def task_backend() -> str:
+    """The dotted path of the default task backend."""
+    return str(settings.TASKS["default"]["BACKEND"])
+
+
 def worker_status() -> str:
-    backend = settings.TASKS["default"]["BACKEND"]
+    backend = task_backend()
     if backend.endswith("ImmediateBackend"):
         return OK  # tasks run in the calling process; there is no worker to lose
     if backend.startswith("django_tasks_rq"):

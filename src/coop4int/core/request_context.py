@@ -17,7 +17,8 @@ class RequestContext:
     user_agent: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("coop4int_request", default=RequestContext())
+_NONE = RequestContext()
+_current: ContextVar[RequestContext | None] = ContextVar("coop4int_request", default=None)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -30,7 +31,7 @@ def new_request_id(incoming: str | None = None) -> str:
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _NONE
 
 
 def activate(context: RequestContext) -> object:

@@ -71,15 +71,15 @@ ACCOUNTS = (
 def load() -> list[User]:
     """Create what is missing; leave what exists as it is."""
     units: dict[str, Unit] = {}
-    for spec in UNITS:
-        units[spec.slug], _created = Unit.objects.get_or_create(
-            slug=spec.slug,
+    for unit_spec in UNITS:
+        units[unit_spec.slug], _created = Unit.objects.get_or_create(
+            slug=unit_spec.slug,
             defaults={
-                "name": spec.name,
-                "kind": spec.kind,
-                "parent": units.get(spec.parent) if spec.parent else None,
-                "island": spec.island,
-                "municipality": spec.municipality,
+                "name": unit_spec.name,
+                "kind": unit_spec.kind,
+                "parent": units.get(unit_spec.parent) if unit_spec.parent else None,
+                "island": unit_spec.island,
+                "municipality": unit_spec.municipality,
                 "is_demo": True,
             },
         )

@@ -10,7 +10,7 @@ def units_for_user(user: User) -> QuerySet[Unit]:
     units = Unit.objects.select_related("parent").annotate(staff_count=Count("staff"))
     if user.is_nationwide:
         return units
-    return units.filter(pk=user.unit_id)
+    return units.filter(pk=user.unit_id) if user.unit_id else units.none()
 
 
 def get_unit_for_user(user: User, slug: str) -> Unit:

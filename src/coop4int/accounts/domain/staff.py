@@ -16,9 +16,11 @@ from coop4int.core.audit import mask
 
 
 def _check_may_grant(actor: User | None, roles: Iterable[Role]) -> None:
-    if actor is not None and Role.ADMINISTRATOR in roles:
-        if not actor.has_perm(Permission.GRANT_ADMINISTRATOR):
-            raise PermissionDenied(_("Only an administrator may grant the administrator role."))
+    """Only an administrator may grant or take away the administrator role; ``actor`` None is
+    the platform itself (demo data, commands)."""
+    may_grant = actor is None or actor.has_perm(Permission.GRANT_ADMINISTRATOR)
+    if Role.ADMINISTRATOR in roles and not may_grant:
+        raise PermissionDenied(_("Only an administrator may grant the administrator role."))
 
 
 @transaction.atomic

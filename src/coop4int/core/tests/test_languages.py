@@ -9,13 +9,40 @@ from django.utils import translation
 from coop4int.core import formatting
 from coop4int.core.languages import REGISTRY, UnknownLanguage, get_language, language_choices
 
-REQUIRED = (
-    "pt kea en fr es ar bn de ff fi he hi it ja man ne nl pl ro ru sv th ti tr uk ur wo zh"
-).split()
+REQUIRED = {
+    "pt",
+    "kea",
+    "en",
+    "fr",
+    "es",
+    "ar",
+    "bn",
+    "de",
+    "ff",
+    "fi",
+    "he",
+    "hi",
+    "it",
+    "ja",
+    "man",
+    "ne",
+    "nl",
+    "pl",
+    "ro",
+    "ru",
+    "sv",
+    "th",
+    "ti",
+    "tr",
+    "uk",
+    "ur",
+    "wo",
+    "zh",
+}
 
 
 def test_registry_holds_every_required_language():
-    assert set(REQUIRED) <= set(REGISTRY)
+    assert set(REGISTRY) >= REQUIRED
 
 
 @pytest.mark.parametrize("code", ["ar", "he", "ur", "fa"])

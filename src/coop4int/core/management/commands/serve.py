@@ -6,8 +6,9 @@ import sys
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from coop4int.core.health import task_backend
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             "127.0.0.1",
         ]
         processes = [subprocess.Popen(web)]  # noqa: S603 - our own interpreter and arguments
-        worker = self.worker_command(settings.TASKS["default"]["BACKEND"])
+        worker = self.worker_command(task_backend())
         if worker and not options["no_worker"]:
             processes.append(subprocess.Popen(worker))  # noqa: S603
 
