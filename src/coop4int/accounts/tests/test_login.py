@@ -118,6 +118,15 @@ def test_after_log_in_the_person_lands_on_the_page_they_asked_for(client, office
     assert _code_step(client, current_totp(officer)).url == wanted
 
 
+def test_log_in_ignores_a_next_address_on_another_site(client, officer):
+    client.post(
+        LOGIN,
+        {"username": officer.username, "password": PASSWORD, "next": "https://evil.example/"},
+    )
+
+    assert _code_step(client, current_totp(officer)).url == HOME
+
+
 def test_wrong_code_keeps_the_person_on_the_second_step_with_an_error(client, officer):
     _password_step(client, officer.username)
 

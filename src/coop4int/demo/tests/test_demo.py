@@ -1,0 +1,92 @@
+"""Demo data: loading it twice changes nothing; demo_otp gives a code the log-in accepts."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from coop4int.accounts.enums import Role, UnitKind
+from coop4int.accounts.models import RoleAssignment, Unit, User
+from coop4int.core.models import AuditEntry
+from coop4int.demo.organisation import DEMO_PASSWORD
+
+LOCAL_UNITS = {"praia", "mindelo", "espargos", "sal-rei"}
+
+
+def _snapshot() -> dict[str, list[dict]]:
+    models = (Unit, User, RoleAssignment, TOTPDevice, AuditEntry)
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def _load() -> None:
+    call_command("load_demo", stdout=StringIO())
+
+
+def _demo_otp(username: str) -> str:
+    out = StringIO()
+    call_command("demo_otp", username, stdout=out)
+    return out.getvalue().strip()
+
+
+def test_loading_the_demo_twice_changes_nothing(db):
+    _load()
+    first = _snapshot()
+
+    _load()
+
+    assert _snapshot() == first
+    assert first["User"]
+    assert all(row["password"] for row in first["User"])
+
+
+def test_demo_has_the_national_authority_four_local_units_and_four_partners(db):
+    _load()
+
+    aai = Unit.objects.get(slug="aai", kind=UnitKind.NATIONAL_AUTHORITY)
+    local = Unit.objects.filter(kind=UnitKind.LOCAL_UNIT)
+    assert set(local.values_list("slug", flat=True)) == LOCAL_UNITS
+    assert all(unit.parent == aai for unit in local)
+    assert Unit.objects.filter(kind=UnitKind.PARTNER).count() == 4
+    assert not Unit.objects.filter(is_demo=False).exists()
+
+
+def test_demo_has_an_account_for_every_role_with_an_authenticator(db):
+    _load()
+
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role)
+    demo_accounts = User.objects.filter(is_demo=True)
+    assert demo_accounts.count() == User.objects.count()
+    for account in demo_accounts:
+        assert TOTPDevice.objects.filter(user=account, confirmed=True).count() == 1
+
+
+def test_demo_otp_prints_a_code_the_log_in_accepts(client, db, settings):
+    settings.DEBUG = True
+    _load()
+
+    code = _demo_otp("admin")
+    assert re.fullmatch(r"\d{6}", code)
+    client.post(reverse("accounts:login"), {"username": "admin", "password": DEMO_PASSWORD})
+    response = client.post(reverse("accounts:verify"), {"token": code})
+
+    assert response.url == reverse("backoffice:home")
+    assert client.get(reverse("backoffice:home")).status_code == 200
+
+
+def test_demo_otp_refuses_an_account_that_is_not_demo(db, settings, make_staff, unit):
+    settings.DEBUG = True
+    real = make_staff(Role.ADMINISTRATOR, unit)
+
+    with pytest.raises(CommandError):
+        _demo_otp(real.username)
+
+
+def test_demo_otp_refuses_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    _load()
+
+    with pytest.raises(CommandError):
+        _demo_otp("admin")
