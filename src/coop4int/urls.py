@@ -1,12 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from django.views.i18n import set_language
 
+from coop4int.accounts.views import set_language_view
 from coop4int.core.views import health_view
 
 urlpatterns = [
     path("health/", health_view, name="health"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", set_language_view, name="set_language"),
     path("staff/", include("coop4int.accounts.urls")),
     path("staff/", include("coop4int.backoffice.urls")),
 ]

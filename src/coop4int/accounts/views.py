@@ -12,16 +12,20 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from coop4int.accounts.domain import authentication
+from coop4int.accounts.domain import staff as staff_domain
 from coop4int.accounts.forms import EnrolForm, LoginForm, TokenForm
 from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY, is_verified
 from coop4int.accounts.models import User
@@ -111,9 +115,21 @@ def _finish_login(request: HttpRequest, user: User, device: Any, method: str) ->
     authentication.record_login(
         user=user, session_key=request.session.session_key or "", second_factor=method
     )
-    if user.language:
-        request.session["_language"] = user.language
     return str(next_url)
+
+
+def _with_language_cookie(response: HttpResponse, user: User) -> HttpResponse:
+    """After log-in, show the interface in the language the person chose last time."""
+    if user.language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+    return response
 
 
 @never_cache
@@ -137,7 +153,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                     request,
                     _("You used a recovery code. %(count)d codes are left.") % {"count": left},
                 )
-            return HttpResponseRedirect(next_url)
+            return _with_language_cookie(HttpResponseRedirect(next_url), user)
     return render(request, "accounts/verify.html", {"form": form})
 
 
@@ -155,8 +171,13 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
         if device.verify_token(form.cleaned_data["token"]):
             codes = authentication.enrol_second_factor(user=user, device=device)
             next_url = _finish_login(request, user, device, "totp")
-            return render(
-                request, "accounts/recovery_codes.html", {"codes": codes, "next_url": next_url}
+            return _with_language_cookie(
+                render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next_url": next_url},
+                ),
+                user,
             )
         form.add_error("token", _("That code is not right. Check the time on your phone."))
     qr = segno.make(device.config_url, error="m")
@@ -170,6 +191,20 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         },
     )
+
+
+@require_POST
+def set_language_view(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a logged-in staff member's choice is also remembered."""
+    # Django translates the "next" address by resolving it in the active language; a public
+    # address carries its own language (/fr/…), which must be the active one for that to work.
+    next_language = get_language_from_path(request.POST.get("next", ""))
+    with translation.override(next_language or translation.get_language()):
+        response = set_language(request)
+    language = request.POST.get("language", "")
+    if is_verified(request.user) and language in dict(settings.LANGUAGES):
+        staff_domain.set_interface_language(user=cast(User, request.user), language=language)
+    return response
 
 
 @require_POST

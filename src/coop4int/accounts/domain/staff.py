@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -127,3 +128,18 @@ def enable_account(*, actor: User, user: User) -> None:
     user.save(update_fields=["is_active"])
     user.forget_roles()
     audit.record(action="accounts.staff.enabled", actor=actor, obj=user, unit=user.unit)
+
+
+@transaction.atomic
+def set_interface_language(*, user: User, language: str) -> None:
+    """Remember the interface language a staff member chose, for their next log-in on any
+    device. Side effects: audit ``accounts.staff.language_changed``."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValidationError(_("This language is not available."))
+    if user.language == language:
+        return
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(
+        action="accounts.staff.language_changed", actor=user, obj=user, data={"to": language}
+    )

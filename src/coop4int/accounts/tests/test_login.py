@@ -12,7 +12,6 @@ from urllib.parse import urlencode, urlparse
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.messages.api import MessageFailure
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -259,11 +258,6 @@ def test_logged_in_session_without_a_second_factor_is_logged_out_of_the_back_off
 
 # SessionLifetimeMiddleware calls messages.warning(), but settings.MIDDLEWARE lists it before
 # MessageMiddleware, so request._messages does not exist yet and every ended session is a 500.
-SESSION_END_BUG = (
-    "SessionLifetimeMiddleware runs before MessageMiddleware in settings.MIDDLEWARE: its "
-    "messages.warning() raises MessageFailure, so an expired session gets a 500, not the "
-    "log-in page"
-)
 
 
 def _age_session(client: Client, *, idle: float, since_login: float) -> None:
@@ -274,11 +268,6 @@ def _age_session(client: Client, *, idle: float, since_login: float) -> None:
     session.save()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MessageFailure,
-    reason=SESSION_END_BUG,
-)
 def test_thirty_one_minutes_idle_ends_the_session_with_a_message(client, officer):
     _log_in(client, officer)
     _age_session(client, idle=31 * 60, since_login=31 * 60)
@@ -290,11 +279,6 @@ def test_thirty_one_minutes_idle_ends_the_session_with_a_message(client, officer
     assert not _is_logged_in(client)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MessageFailure,
-    reason=SESSION_END_BUG,
-)
 def test_twelve_hours_after_log_in_the_session_ends_even_when_active(client, officer):
     _log_in(client, officer)
     _age_session(client, idle=60, since_login=12 * 3600 + 60)
@@ -410,11 +394,6 @@ def test_error_after_a_wrong_password_is_in_the_browser_language(db):
     assert '<html lang="pt"' in in_portuguese.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_finish_login stores user.language under session['_language'], which Django's "
-    "LocaleMiddleware stopped reading in Django 4.0: the account's language is ignored.",
-)
 def test_back_office_speaks_the_language_of_the_account_after_log_in(client, officer):
     officer.language = "fr"
     officer.save(update_fields=["language"])

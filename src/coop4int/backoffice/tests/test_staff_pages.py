@@ -1,10 +1,12 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.test import Client as client_class
 from django.urls import reverse
 from django.utils import translation
 
 from coop4int.accounts.enums import Role
+from coop4int.accounts.tests.factories import PASSWORD, current_totp
 from coop4int.core.models import AuditEntry
 
 User = get_user_model()
@@ -91,3 +93,19 @@ def test_forbidden_page_is_styled_and_in_the_users_language(client, login_verifi
     assert '<html lang="fr"' in body
     with translation.override("fr"):
         assert translation.gettext("Not allowed") in body
+
+
+def test_language_choice_is_remembered_for_the_next_log_in(client, login_verified, make_staff):
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, None)
+    login_verified(client, officer)
+    client.post(reverse("set_language"), {"language": "kea", "next": "/staff/"})
+    officer.refresh_from_db()
+    assert officer.language == "kea"
+    assert AuditEntry.objects.filter(action="accounts.staff.language_changed").count() == 1
+
+    browser_elsewhere = client_class()
+    browser_elsewhere.post(
+        reverse("accounts:login"), {"username": officer.username, "password": PASSWORD}
+    )
+    response = browser_elsewhere.post(reverse("accounts:verify"), {"token": current_totp(officer)})
+    assert response.cookies["django_language"].value == "kea"

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.utils.crypto import get_random_string
 
 SECRET_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#%^&*(-_=+)"
@@ -88,12 +89,20 @@ def test_request_id_is_new_for_each_request_and_kept_from_a_proxy(client, db):
     assert relayed.headers["X-Request-ID"] == "proxy-abc-12345"
 
 
-def test_database_connection_is_tuned_for_concurrent_use(db):
+def test_sqlite_database_uses_wal_and_waits_when_busy(db, tmp_path):
     if connection.vendor != "sqlite":
         assert connection.vendor == "postgresql"
         return
-    with connection.cursor() as cursor:
-        journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-        busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+    # The test database may live in memory, where WAL does not exist: open a file database
+    # with the same connection options as the real one.
+    file_database = SQLiteDatabaseWrapper(
+        {**connection.settings_dict, "NAME": str(tmp_path / "coop4int.sqlite3")}, alias="wal"
+    )
+    try:
+        with file_database.cursor() as cursor:
+            journal_mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            busy_timeout = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+    finally:
+        file_database.close()
     assert journal_mode == "wal"
     assert busy_timeout >= 5000
