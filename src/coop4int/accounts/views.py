@@ -1,6 +1,8 @@
 """Log-in in two steps (password, then second factor), enrolment, and the own-account page."""
 
+import functools
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import segno
@@ -14,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language_from_path
+from django.utils.translation import get_language_from_path, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -132,12 +134,25 @@ def _with_language_cookie(response: HttpResponse, user: User) -> HttpResponse:
     return response
 
 
+def _pending_login_required(
+    view: Callable[[HttpRequest, User], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The second step needs a first step done less than five minutes ago."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        user = _pending_user(request)
+        if user is None:
+            messages.info(request, _("Please log in again."))
+            return redirect("accounts:login")
+        return view(request, user)
+
+    return wrapper
+
+
 @never_cache
-def verify_view(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Please log in again."))
-        return redirect("accounts:login")
+@_pending_login_required
+def verify_view(request: HttpRequest, user: User) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["token"])
@@ -151,18 +166,20 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 left = authentication.remaining_recovery_codes(user)
                 messages.warning(
                     request,
-                    _("You used a recovery code. %(count)d codes are left.") % {"count": left},
+                    ngettext(
+                        "You used a recovery code. %(count)d code is left.",
+                        "You used a recovery code. %(count)d codes are left.",
+                        left,
+                    )
+                    % {"count": left},
                 )
             return _with_language_cookie(HttpResponseRedirect(next_url), user)
     return render(request, "accounts/verify.html", {"form": form})
 
 
 @never_cache
-def enrol_view(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        messages.info(request, _("Please log in again."))
-        return redirect("accounts:login")
+@_pending_login_required
+def enrol_view(request: HttpRequest, user: User) -> HttpResponse:
     if authentication.has_second_factor(user):
         return redirect("accounts:verify")
     device = authentication.pending_totp_device(user)
