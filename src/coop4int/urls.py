@@ -6,6 +6,7 @@ from coop4int.core.views import health_view
 
 urlpatterns = [
     path("health/", health_view, name="health"),
+    path("hsds/", include("coop4int.api.hsds_urls")),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("staff/", include("coop4int.accounts.urls")),
     path("staff/", include("coop4int.backoffice.urls")),

@@ -15,7 +15,7 @@ def test_visitor_switches_the_portal_to_creole_and_back_to_french(page):
     expect(page).to_have_url(re.compile(r"/pt/$"))
     expect(page.locator("html")).to_have_attribute("lang", "pt")
 
-    page.get_by_role("button", name="Kabuverdianu").click()
+    page.get_by_role("link", name="Kabuverdianu").click()
 
     expect(page).to_have_url(re.compile(r"/kea/$"))
     expect(page.locator("html")).to_have_attribute("lang", "kea")
@@ -23,7 +23,7 @@ def test_visitor_switches_the_portal_to_creole_and_back_to_french(page):
     assert heading != "Support for immigrants in Cabo Verde", "the Creole catalogue is missing"
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
 
-    page.get_by_role("button", name="Français").click()
+    page.get_by_role("link", name="Français").click()
     expect(page).to_have_url(re.compile(r"/fr/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         in_language("fr", "Support for immigrants in Cabo Verde")
@@ -34,7 +34,7 @@ def test_portal_works_without_javascript(browser, live_server):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/en/")
-    page.get_by_role("button", name="Português").click()
+    page.get_by_role("link", name="Português").click()
     expect(page).to_have_url(re.compile(r"/pt/$"))
     expect(page.locator("html")).to_have_attribute("lang", "pt")
     assert page.locator("script").count() == 0

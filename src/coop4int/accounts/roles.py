@@ -15,18 +15,23 @@ class Permission(StrEnum):
     VIEW_UNITS = "accounts.view_unit"
     MANAGE_STAFF = "accounts.manage_staff"
     GRANT_ADMINISTRATOR = "accounts.grant_administrator"
+    EDIT_DIRECTORY = "directory.change_service"
+    PROPOSE_DIRECTORY_CHANGE = "directory.propose_change"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMINISTRATOR: frozenset(Permission),
-    Role.UNIT_COORDINATOR: frozenset(_ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF}),
+    # Administrators change the directory directly; proposing is for partners.
+    Role.ADMINISTRATOR: frozenset(set(Permission) - {Permission.PROPOSE_DIRECTORY_CHANGE}),
+    Role.UNIT_COORDINATOR: frozenset(
+        _ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF, Permission.EDIT_DIRECTORY}
+    ),
     Role.FRONT_OFFICE_OFFICER: frozenset(_ALL_STAFF),
-    Role.CONTENT_EDITOR: frozenset(_ALL_STAFF),
+    Role.CONTENT_EDITOR: frozenset(_ALL_STAFF | {Permission.EDIT_DIRECTORY}),
     Role.TRAINER: frozenset(_ALL_STAFF),
     Role.ANALYST: frozenset(_ALL_STAFF),
-    Role.PARTNER_USER: frozenset(_ALL_STAFF),
+    Role.PARTNER_USER: frozenset(_ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE}),
 }
 
 # Roles whose holders act for every unit rather than their own.

@@ -11,7 +11,7 @@ from coop4int.accounts.models import Unit, User
 from coop4int.accounts.roles import Permission
 
 
-def _granted(permission: Permission) -> Any:
+def granted(permission: Permission) -> Any:
     @rules.predicate(name=f"granted:{permission}")
     def predicate(user: User) -> bool:
         return bool(
@@ -40,16 +40,16 @@ def is_colleague(user: User, other: User | None) -> bool:
     return other is None or (other.unit_id is not None and user.unit_id == other.unit_id)
 
 
-can_use_backoffice = _granted(Permission.USE_BACKOFFICE)
+can_use_backoffice = granted(Permission.USE_BACKOFFICE)
 
 rules.add_perm(Permission.USE_BACKOFFICE, can_use_backoffice)
-rules.add_perm(Permission.VIEW_AUDIT_LOG, _granted(Permission.VIEW_AUDIT_LOG))
+rules.add_perm(Permission.VIEW_AUDIT_LOG, granted(Permission.VIEW_AUDIT_LOG))
 rules.add_perm(
     Permission.VIEW_UNITS,  # object: a Unit
-    _granted(Permission.VIEW_UNITS) & (is_nationwide | is_own_unit),
+    granted(Permission.VIEW_UNITS) & (is_nationwide | is_own_unit),
 )
 rules.add_perm(
     Permission.MANAGE_STAFF,  # object: a staff User
-    _granted(Permission.MANAGE_STAFF) & (is_nationwide | is_colleague),
+    granted(Permission.MANAGE_STAFF) & (is_nationwide | is_colleague),
 )
-rules.add_perm(Permission.GRANT_ADMINISTRATOR, _granted(Permission.GRANT_ADMINISTRATOR))
+rules.add_perm(Permission.GRANT_ADMINISTRATOR, granted(Permission.GRANT_ADMINISTRATOR))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coop4int.backoffice import views
+from coop4int.backoffice import directory_views, views
 
 app_name = "backoffice"
 
@@ -11,4 +11,20 @@ urlpatterns = [
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
+    path("directory/", directory_views.DirectoryServicesView.as_view(), name="directory"),
+    path(
+        "directory/services/<uuid:service_id>/",
+        directory_views.DirectoryServiceView.as_view(),
+        name="directory_service",
+    ),
+    path(
+        "directory/proposals/",
+        directory_views.ProposalListView.as_view(),
+        name="directory_proposals",
+    ),
+    path(
+        "directory/proposals/<int:proposal_id>/",
+        directory_views.ProposalView.as_view(),
+        name="directory_proposal",
+    ),
 ]

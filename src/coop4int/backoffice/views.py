@@ -24,14 +24,16 @@ from coop4int.core.queries import audit_entries
 class StaffView(View):
     """Base of every back-office page: the role must grant ``permission`` (403 otherwise).
 
+    A tuple of permissions means any one of them.
     Log-in and the second factor are already enforced for all of /staff/ by
     StaffVerificationMiddleware; objects outside the user's scope answer 404 in the queries.
     """
 
-    permission: Permission = Permission.USE_BACKOFFICE
+    permission: Permission | tuple[Permission, ...] = Permission.USE_BACKOFFICE
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.has_perm(self.permission):
+        wanted = self.permission if isinstance(self.permission, tuple) else (self.permission,)
+        if not any(request.user.has_perm(permission) for permission in wanted):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -9,9 +9,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop4int.accounts.enums import Role
+from coop4int.directory.models import ChangeProposal, Service
 
 ALL = set(Role)
 SAME, OTHER = "same unit", "other unit"
+DIRECTORY_EDITORS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR, Role.CONTENT_EDITOR}
+DIRECTORY_USERS = DIRECTORY_EDITORS | {Role.PARTNER_USER}
 
 # url name → (method, roles allowed, whether the object is scoped to a unit)
 MATRIX: dict[str, tuple[str, set[Role], bool]] = {
@@ -21,6 +24,10 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:unit_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
     "backoffice:staff_create": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
     "backoffice:staff_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+    "backoffice:directory": ("get", DIRECTORY_USERS, False),
+    "backoffice:directory_service": ("get", DIRECTORY_USERS, True),
+    "backoffice:directory_proposals": ("get", DIRECTORY_EDITORS, False),
+    "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
     "accounts:account": ("get", ALL, False),
     "accounts:password_change": ("get", ALL, False),
     "accounts:recovery_codes": ("post", ALL, False),
@@ -62,9 +69,14 @@ def test_every_staff_url_is_in_the_matrix():
 
 @pytest.fixture
 def target(unit, make_staff):
-    """The objects: the unit 'Praia' and a colleague working there."""
+    """The objects: the unit 'Praia', a colleague working there, a service it keeps in the
+    directory and a partner's proposal to change that service."""
     colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="colleague")
-    return {"unit": unit, "colleague": colleague}
+    service = Service.objects.create(name="Front desk", unit=unit)
+    proposal = ChangeProposal.objects.create(
+        service=service, proposed_by=colleague, changes={"name": "Desk"}, original={}
+    )
+    return {"unit": unit, "colleague": colleague, "service": service, "proposal": proposal}
 
 
 def _url(name: str, target: dict) -> str:
@@ -72,6 +84,10 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["unit"].slug])
     if name == "backoffice:staff_detail":
         return reverse(name, args=[target["colleague"].username])
+    if name == "backoffice:directory_service":
+        return reverse(name, args=[target["service"].pk])
+    if name == "backoffice:directory_proposal":
+        return reverse(name, args=[target["proposal"].pk])
     return reverse(name)
 
 

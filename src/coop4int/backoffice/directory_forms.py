@@ -1,0 +1,167 @@
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from coop4int.core.languages import language_choices
+from coop4int.directory.domain.editing import Opening
+from coop4int.directory.enums import ServiceStatus
+from coop4int.directory.models import Schedule
+
+WEEKDAYS = (
+    ("MO", pgettext_lazy("weekday", "Monday")),
+    ("TU", pgettext_lazy("weekday", "Tuesday")),
+    ("WE", pgettext_lazy("weekday", "Wednesday")),
+    ("TH", pgettext_lazy("weekday", "Thursday")),
+    ("FR", pgettext_lazy("weekday", "Friday")),
+    ("SA", pgettext_lazy("weekday", "Saturday")),
+    ("SU", pgettext_lazy("weekday", "Sunday")),
+)
+WINDOWS = 2  # two windows a day cover a lunch break
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=300)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=ServiceStatus.choices)
+    walk_in = forms.BooleanField(label=_("Walk-in, no appointment"), required=False)
+    appointment_required = forms.BooleanField(label=_("Appointment needed"), required=False)
+    telephone_line = forms.BooleanField(label=_("Telephone line"), required=False)
+    fees_description = forms.CharField(label=_("Cost"), required=False, max_length=500)
+    application_process = forms.CharField(
+        label=_("How to be served"), widget=forms.Textarea, required=False
+    )
+    eligibility_description = forms.CharField(
+        label=_("Who can use it"), widget=forms.Textarea, required=False
+    )
+    alert = forms.CharField(label=_("Alert shown on the page"), required=False, max_length=500)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    url = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        choices=language_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class ProposalForm(ServiceForm):
+    note = forms.CharField(label=_("Note for the editor"), widget=forms.Textarea, required=False)
+
+
+class HoursForm(forms.Form):
+    """The week's hours from a date: per day up to two opening windows."""
+
+    valid_from = forms.DateField(
+        label=_("These hours apply from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, current: list[Schedule] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initial_windows: dict[str, list[tuple[time, time]]] = {code: [] for code, _l in WEEKDAYS}
+        for row in current or []:
+            for code in (row.byday or "MO,TU,WE,TH,FR,SA,SU").split(","):
+                if code in initial_windows and row.opens_at and row.closes_at:
+                    initial_windows[code].append((row.opens_at, row.closes_at))
+        for code, day_name in WEEKDAYS:
+            windows = sorted(initial_windows[code])
+            for n in range(WINDOWS):
+                opens, closes = windows[n] if n < len(windows) else (None, None)
+                self.fields[f"{code}_{n}_opens"] = forms.TimeField(
+                    label=_("%(day)s, opens (%(n)d)") % {"day": day_name, "n": n + 1},
+                    required=False,
+                    initial=opens,
+                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                )
+                self.fields[f"{code}_{n}_closes"] = forms.TimeField(
+                    label=_("%(day)s, closes (%(n)d)") % {"day": day_name, "n": n + 1},
+                    required=False,
+                    initial=closes,
+                    widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                )
+        self.fields["valid_from"].initial = timezone.localdate()
+
+    def days(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": day_name,
+                "windows": [
+                    (self[f"{code}_{n}_opens"], self[f"{code}_{n}_closes"]) for n in range(WINDOWS)
+                ],
+            }
+            for code, day_name in WEEKDAYS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for code, _day in WEEKDAYS:
+            for n in range(WINDOWS):
+                opens, closes = data.get(f"{code}_{n}_opens"), data.get(f"{code}_{n}_closes")
+                if (opens is None) != (closes is None):
+                    self.add_error(
+                        f"{code}_{n}_closes" if closes is None else f"{code}_{n}_opens",
+                        _("Give both the opening and the closing time."),
+                    )
+                elif opens is not None and closes is not None and closes <= opens:
+                    self.add_error(
+                        f"{code}_{n}_closes", _("The closing time must be after the opening time.")
+                    )
+        return data
+
+    def openings(self) -> list[Opening]:
+        """The week as rows of identical hours: Monday to Friday 9–17 is one row."""
+        by_hours: dict[tuple[time, time], list[str]] = {}
+        for code, _day in WEEKDAYS:
+            for n in range(WINDOWS):
+                opens = self.cleaned_data.get(f"{code}_{n}_opens")
+                closes = self.cleaned_data.get(f"{code}_{n}_closes")
+                if opens is not None and closes is not None:
+                    by_hours.setdefault((opens, closes), []).append(code)
+        return [
+            Opening(days=tuple(codes), opens_at=opens, closes_at=closes)
+            for (opens, closes), codes in sorted(by_hours.items())
+        ]
+
+    def starts_on(self) -> date:
+        return self.cleaned_data["valid_from"]
+
+
+class ClosureForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Closed from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Closed until"),
+        required=False,
+        help_text=_("Leave empty for “closed until further notice”."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    reason = forms.CharField(label=_("Reason shown to the public"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, time_zone: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = ZoneInfo(time_zone)
+
+    def _local(self, value: datetime | None) -> datetime | None:
+        # The editor types the location's local time, whatever the server's zone.
+        if value is None:
+            return None
+        return value.replace(tzinfo=None).replace(tzinfo=self.zone)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["starts_at"] = self._local(data.get("starts_at"))
+        data["ends_at"] = self._local(data.get("ends_at"))
+        if data["starts_at"] and data["ends_at"] and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The closure must end after it starts."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (needed to reject)"), widget=forms.Textarea, required=False
+    )

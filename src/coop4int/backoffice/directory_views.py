@@ -1,0 +1,231 @@
+"""Back-office pages of the directory: keep the entries true, review partners' proposals."""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coop4int.accounts.roles import Permission
+from coop4int.backoffice.directory_forms import (
+    ClosureForm,
+    HoursForm,
+    ProposalForm,
+    ReviewForm,
+    ServiceForm,
+)
+from coop4int.backoffice.views import StaffView
+from coop4int.directory.domain import editing, queries
+from coop4int.directory.enums import ProposalStatus
+from coop4int.directory.models import Service
+
+EDIT_OR_PROPOSE = (Permission.EDIT_DIRECTORY, Permission.PROPOSE_DIRECTORY_CHANGE)
+
+
+def _form_changes(form: ServiceForm) -> dict[str, Any]:
+    return {name: form.cleaned_data[name] for name in editing.EDITABLE_FIELDS}
+
+
+class DirectoryServicesView(StaffView):
+    permission = EDIT_OR_PROPOSE
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        services = queries.services_for_user(self.user)
+        stale_only = request.GET.get("stale") == "1"
+        if stale_only:
+            services = queries.stale_services(services, timezone.localdate())
+        pending = queries.proposals_for_user(self.user).filter(status=ProposalStatus.PENDING)
+        return render(
+            request,
+            "backoffice/directory_services.html",
+            {
+                "services": services,
+                "stale_only": stale_only,
+                "stale_before": timezone.localdate() - queries.STALE_AFTER,
+                "pending_count": pending.count(),
+            },
+        )
+
+
+class DirectoryServiceView(StaffView):
+    """Edit a service (editors) or propose a change to it (partners)."""
+
+    permission = EDIT_OR_PROPOSE
+
+    def _service(self, service_id: UUID) -> Service:
+        service = queries.get_service_for_user(self.user, service_id)
+        if not (
+            self.user.has_perm(Permission.EDIT_DIRECTORY, service)
+            or self.user.has_perm(Permission.PROPOSE_DIRECTORY_CHANGE, service)
+        ):
+            raise PermissionDenied
+        return service
+
+    def _render(
+        self, request: HttpRequest, service: Service, form: ServiceForm, **extra: Any
+    ) -> HttpResponse:
+        may_edit = self.user.has_perm(Permission.EDIT_DIRECTORY, service)
+        today = timezone.localdate()
+        context = {
+            "service": service,
+            "form": form,
+            "may_edit": may_edit,
+            "hours_form": extra.get("hours_form")
+            or HoursForm(current=queries.current_openings(service, today)),
+            "closure_form": extra.get("closure_form") or ClosureForm(time_zone=_zone(service)),
+            "schedules": sorted(
+                editing.hours_owner(service).schedules.all(),
+                key=lambda row: (row.valid_from or today.min, row.opens_at or today.min),
+            ),
+            "proposals": service.proposals.select_related("proposed_by")[:10],
+        }
+        return render(request, "backoffice/directory_service.html", context)
+
+    def get(self, request: HttpRequest, service_id: UUID) -> HttpResponse:
+        service = self._service(service_id)
+        form_class = (
+            ServiceForm if self.user.has_perm(Permission.EDIT_DIRECTORY, service) else ProposalForm
+        )
+        return self._render(request, service, form_class(initial=editing.service_values(service)))
+
+    def post(self, request: HttpRequest, service_id: UUID) -> HttpResponse:
+        service = self._service(service_id)
+        may_edit = self.user.has_perm(Permission.EDIT_DIRECTORY, service)
+        action = request.POST.get("action", "save")
+        if action == "verify" and may_edit:
+            editing.verify_service(actor=self.user, service=service)
+            messages.success(request, _("Marked as verified today."))
+            return redirect("backoffice:directory_service", service_id=service.pk)
+        if action == "hours" and may_edit:
+            return self._change_hours(request, service)
+        if action == "closure" and may_edit:
+            return self._add_closure(request, service)
+        form: ServiceForm = (ServiceForm if may_edit else ProposalForm)(request.POST)
+        if form.is_valid():
+            try:
+                if may_edit:
+                    changed = editing.update_service(
+                        actor=self.user, service=service, changes=_form_changes(form)
+                    )
+                    messages.success(request, _("Saved.") if changed else _("Nothing was changed."))
+                else:
+                    editing.propose_change(
+                        actor=self.user,
+                        service=service,
+                        changes=_form_changes(form),
+                        note=form.cleaned_data.get("note", ""),
+                    )
+                    messages.success(request, _("Your proposal was sent to the editors."))
+                return redirect("backoffice:directory_service", service_id=service.pk)
+            except ValidationError as error:
+                service.refresh_from_db()
+                form.add_error(None, error)
+        return self._render(request, service, form)
+
+    def _change_hours(self, request: HttpRequest, service: Service) -> HttpResponse:
+        hours_form = HoursForm(request.POST)
+        if hours_form.is_valid():
+            try:
+                editing.change_hours_from(
+                    actor=self.user,
+                    service=service,
+                    valid_from=hours_form.starts_on(),
+                    openings=hours_form.openings(),
+                )
+            except ValidationError as error:
+                hours_form.add_error(None, error)
+            else:
+                messages.success(request, _("The new hours were saved."))
+                return redirect("backoffice:directory_service", service_id=service.pk)
+        form = ServiceForm(initial=editing.service_values(service))
+        return self._render(request, service, form, hours_form=hours_form)
+
+    def _add_closure(self, request: HttpRequest, service: Service) -> HttpResponse:
+        closure_form = ClosureForm(request.POST, time_zone=_zone(service))
+        location = next(
+            (sal.location for sal in service.at_locations.select_related("location")), None
+        )
+        if closure_form.is_valid() and location is not None:
+            try:
+                editing.add_closure(
+                    actor=self.user,
+                    service=service,
+                    location=location,
+                    starts_at=closure_form.cleaned_data["starts_at"],
+                    ends_at=closure_form.cleaned_data["ends_at"],
+                    reason=closure_form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                closure_form.add_error(None, error)
+            else:
+                messages.success(request, _("The closure was saved."))
+                return redirect("backoffice:directory_service", service_id=service.pk)
+        form = ServiceForm(initial=editing.service_values(service))
+        return self._render(request, service, form, closure_form=closure_form)
+
+
+def _zone(service: Service) -> str:
+    sal = service.at_locations.select_related("location").first()
+    return sal.location.time_zone if sal else "Atlantic/Cape_Verde"
+
+
+class ProposalListView(StaffView):
+    permission = Permission.EDIT_DIRECTORY
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        proposals = queries.proposals_for_user(self.user)
+        return render(
+            request,
+            "backoffice/directory_proposals.html",
+            {
+                "pending": proposals.filter(status=ProposalStatus.PENDING),
+                "reviewed": proposals.exclude(status=ProposalStatus.PENDING)[:20],
+            },
+        )
+
+
+class ProposalView(StaffView):
+    permission = Permission.EDIT_DIRECTORY
+
+    def _render(self, request: HttpRequest, proposal: Any, form: ReviewForm) -> HttpResponse:
+        labels = {name: field.label for name, field in ServiceForm.base_fields.items()}
+        rows = [
+            {
+                "field": labels.get(name, name),
+                "before": proposal.original.get(name),
+                "after": value,
+                "now": editing.service_values(proposal.service).get(name),
+            }
+            for name, value in proposal.changes.items()
+        ]
+        return render(
+            request,
+            "backoffice/directory_proposal.html",
+            {"proposal": proposal, "rows": rows, "form": form},
+        )
+
+    def get(self, request: HttpRequest, proposal_id: int) -> HttpResponse:
+        proposal = queries.get_proposal_for_user(self.user, proposal_id)
+        return self._render(request, proposal, ReviewForm())
+
+    def post(self, request: HttpRequest, proposal_id: int) -> HttpResponse:
+        proposal = queries.get_proposal_for_user(self.user, proposal_id)
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                if request.POST.get("action") == "approve":
+                    editing.approve_proposal(actor=self.user, proposal=proposal)
+                    messages.success(request, _("The proposal was approved and applied."))
+                else:
+                    editing.reject_proposal(
+                        actor=self.user, proposal=proposal, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The proposal was rejected."))
+                return redirect("backoffice:directory_proposals")
+            except ValidationError as error:
+                form.add_error(None, error)
+        return self._render(request, proposal, form)

@@ -1,0 +1,307 @@
+"""Changing the directory: service texts and flags, opening hours from a date, closures,
+verification, partner proposals. Every function audits once and refreshes the public entries."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coop4int.accounts.models import User
+from coop4int.accounts.roles import Permission
+from coop4int.core import audit
+from coop4int.core.languages import REGISTRY
+from coop4int.directory import hours
+from coop4int.directory.domain.calendars import rules_from
+from coop4int.directory.domain.index import refresh_entries
+from coop4int.directory.enums import ProposalStatus
+from coop4int.directory.models import (
+    ChangeProposal,
+    Closure,
+    Language,
+    Location,
+    Schedule,
+    Service,
+)
+
+# What editors and partners may change through the forms, in the order the difference shows.
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "status",
+    "walk_in",
+    "appointment_required",
+    "telephone_line",
+    "fees_description",
+    "application_process",
+    "eligibility_description",
+    "alert",
+    "email",
+    "url",
+    "languages",
+)
+
+
+def problem_message(problem: hours.Problem) -> str:
+    """A problem of the hours engine, said to the editor in their language."""
+    params = problem.params
+    if problem.code == "closes_before_opens":
+        return _("Closing time %(closes)s is not after opening time %(opens)s.") % {
+            "closes": f"{params['closes_at']:%H:%M}",
+            "opens": f"{params['opens_at']:%H:%M}",
+        }
+    if problem.code == "overlapping_validity":
+        return _("These hours overlap with other hours valid in the same period.")
+    if problem.code in {"until_before_dtstart", "valid_to_before_valid_from"}:
+        return _("The end date is before the start date.")
+    if problem.code in {"bad_byday", "monthly_without_day"}:
+        return _("Choose the days of the week.")
+    return _("These opening hours are not valid.")
+
+
+def _require(actor: User, permission: Permission, service: Service) -> None:
+    if not actor.has_perm(permission, service):
+        raise PermissionDenied
+
+
+def service_values(service: Service) -> dict[str, Any]:
+    """The editable values of a service, as plain JSON-ready data."""
+    values: dict[str, Any] = {name: getattr(service, name) for name in EDITABLE_FIELDS[:-1]}
+    values["languages"] = sorted(lang.code for lang in service.languages.all() if lang.code)
+    return values
+
+
+def _apply(service: Service, changes: Mapping[str, Any]) -> list[str]:
+    changed = []
+    for name, value in changes.items():
+        if name == "languages":
+            unknown = [code for code in value if code not in REGISTRY]
+            if unknown:
+                raise ValidationError(
+                    {
+                        "languages": _("Unknown language code: %(codes)s")
+                        % {"codes": ", ".join(unknown)}
+                    }
+                )
+            current = {lang.code for lang in service.languages.all()}
+            if set(value) != current:
+                service.languages.exclude(code__in=value).delete()
+                Language.objects.bulk_create(
+                    Language(service=service, code=code, name=REGISTRY[code].english_name)
+                    for code in sorted(set(value) - current)
+                )
+                changed.append(name)
+        elif name in EDITABLE_FIELDS and getattr(service, name) != value:
+            setattr(service, name, value)
+            changed.append(name)
+    if changed:
+        service.full_clean()
+        fields = [name for name in changed if name != "languages"]
+        if fields:
+            service.save(update_fields=[*fields, "modified_at"])
+    return changed
+
+
+@transaction.atomic
+def update_service(*, actor: User, service: Service, changes: Mapping[str, Any]) -> list[str]:
+    """Change a service's editable fields. Returns the names of the fields that changed.
+
+    Side effects: audit ``directory.service.updated``; the public entries are refreshed."""
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    changed = _apply(service, changes)
+    if changed:
+        audit.record(
+            action="directory.service.updated",
+            actor=actor,
+            obj=service,
+            unit=service.unit,
+            data={"fields": changed},
+        )
+        refresh_entries(service_ids=[service.pk])
+    return changed
+
+
+@transaction.atomic
+def verify_service(*, actor: User, service: Service, on: date | None = None) -> None:
+    """Record that the entry was checked and is true. Side effects: audit
+    ``directory.service.verified``."""
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    service.last_verified = on or timezone.localdate()
+    service.save(update_fields=["last_verified", "modified_at"])
+    audit.record(action="directory.service.verified", actor=actor, obj=service, unit=service.unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    days: tuple[str, ...]  # "MO", "TU", …
+    opens_at: time
+    closes_at: time
+
+
+def hours_owner(service: Service) -> Service | Location:
+    """Where a service's opening hours are kept: on the service itself, or — for a service at a
+    single location that has its own hours, like a local unit's front desk — on that location."""
+    if service.schedules.exists():
+        return service
+    locations = [sal.location for sal in service.at_locations.select_related("location")]
+    with_hours = [location for location in locations if location.schedules.exists()]
+    return with_hours[0] if len(locations) == 1 and with_hours else service
+
+
+@transaction.atomic
+def change_hours_from(
+    *, actor: User, service: Service, valid_from: date, openings: Sequence[Opening]
+) -> list[Schedule]:
+    """New opening hours for ``service`` from ``valid_from`` on. The hours valid before stay,
+    ending the day before: the change is dated, and the history is kept.
+
+    Raises ValidationError (in the actor's language) and saves nothing when a closing time is
+    not after its opening time or the hours overlap other hours. Side effects: audit
+    ``directory.hours.changed``; the public entries of the service and location are refreshed."""
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    if not openings:
+        raise ValidationError(_("Give at least one opening, or add a closure instead."))
+    owner = hours_owner(service)
+    rows = list(owner.schedules.all())
+    still_valid = [row for row in rows if row.valid_to is None or row.valid_to >= valid_from]
+    replaced = [row for row in still_valid if row.valid_from and row.valid_from >= valid_from]
+    ending = [row for row in still_valid if row not in replaced]
+    history = [row for row in rows if row not in still_valid]
+    for row in ending:
+        row.valid_to = valid_from - timedelta(days=1)
+    owner_field = "service" if isinstance(owner, Service) else "location"
+    new_rows = [
+        Schedule(
+            **{owner_field: owner},
+            freq="WEEKLY",
+            byday=",".join(opening.days),
+            opens_at=opening.opens_at,
+            closes_at=opening.closes_at,
+            valid_from=valid_from,
+        )
+        for opening in openings
+    ]
+    problems = hours.validate_rules(rules_from([*history, *ending, *new_rows]))
+    if problems:
+        raise ValidationError(sorted({problem_message(p) for p in problems}))
+    for row in ending:
+        row.save(update_fields=["valid_to", "modified_at"])
+    Schedule.objects.filter(pk__in=[row.pk for row in replaced]).delete()
+    Schedule.objects.bulk_create(new_rows)
+    audit.record(
+        action="directory.hours.changed",
+        actor=actor,
+        obj=service,
+        unit=service.unit,
+        data={"valid_from": valid_from.isoformat(), "rows": len(new_rows)},
+    )
+    location_ids = [owner.pk] if isinstance(owner, Location) else []
+    refresh_entries(service_ids=[service.pk], location_ids=location_ids)
+    return new_rows
+
+
+@transaction.atomic
+def add_closure(
+    *,
+    actor: User,
+    service: Service,
+    location: Location,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    reason: str,
+) -> Closure:
+    """Close ``location`` from ``starts_at`` (until ``ends_at``, or until further notice).
+    Side effects: audit ``directory.closure.added``; entries refreshed."""
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    if ends_at is not None and ends_at <= starts_at:
+        raise ValidationError(_("The closure must end after it starts."))
+    closure = Closure.objects.create(
+        location=location, starts_at=starts_at, ends_at=ends_at, reason=reason
+    )
+    audit.record(
+        action="directory.closure.added",
+        actor=actor,
+        obj=location,
+        unit=service.unit,
+        data={"from": starts_at.isoformat(), "until": ends_at.isoformat() if ends_at else None},
+    )
+    refresh_entries(location_ids=[location.pk])
+    return closure
+
+
+@transaction.atomic
+def propose_change(
+    *, actor: User, service: Service, changes: Mapping[str, Any], note: str = ""
+) -> ChangeProposal:
+    """A partner organisation proposes ``changes`` to its own service.
+    Side effects: audit ``directory.proposal.made``."""
+    _require(actor, Permission.PROPOSE_DIRECTORY_CHANGE, service)
+    original = service_values(service)
+    different = {name: value for name, value in changes.items() if original.get(name) != value}
+    if not different:
+        raise ValidationError(_("The proposal changes nothing."))
+    proposal = ChangeProposal.objects.create(
+        service=service,
+        proposed_by=actor,
+        changes=different,
+        original={name: original.get(name) for name in different},
+        note=note,
+    )
+    audit.record(
+        action="directory.proposal.made",
+        actor=actor,
+        obj=proposal,
+        unit=service.unit,
+        data={"fields": sorted(different)},
+    )
+    return proposal
+
+
+@transaction.atomic
+def approve_proposal(*, actor: User, proposal: ChangeProposal) -> list[str]:
+    """Apply a pending proposal. Side effects: audit ``directory.proposal.approved``; the
+    service changes as ``update_service`` would."""
+    service = proposal.service
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ValidationError(_("This proposal was already reviewed."))
+    changed = _apply(service, proposal.changes)
+    proposal.status = ProposalStatus.APPROVED
+    proposal.reviewed_by = actor
+    proposal.reviewed_at = timezone.now()
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    audit.record(
+        action="directory.proposal.approved",
+        actor=actor,
+        obj=proposal,
+        unit=service.unit,
+        data={"fields": changed},
+    )
+    refresh_entries(service_ids=[service.pk])
+    return changed
+
+
+@transaction.atomic
+def reject_proposal(*, actor: User, proposal: ChangeProposal, reason: str) -> None:
+    """Turn a pending proposal down, saying why. Side effects: audit
+    ``directory.proposal.rejected``."""
+    _require(actor, Permission.EDIT_DIRECTORY, proposal.service)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ValidationError(_("This proposal was already reviewed."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the proposal is rejected."))
+    proposal.status = ProposalStatus.REJECTED
+    proposal.reviewed_by = actor
+    proposal.reviewed_at = timezone.now()
+    proposal.review_reason = reason
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+    audit.record(
+        action="directory.proposal.rejected",
+        actor=actor,
+        obj=proposal,
+        unit=proposal.service.unit,
+    )

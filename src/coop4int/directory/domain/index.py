@@ -1,0 +1,145 @@
+"""Keeping the public directory's ready-to-read entries and opening intervals true.
+
+Every domain function that changes a service, a location, their hours or closures calls
+``refresh_entries`` for what it touched; a daily task rolls the intervals forward."""
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from coop4int.directory import hours
+from coop4int.directory.domain.calendars import calendar_for
+from coop4int.directory.models import DirectoryEntry, OpenInterval, ServiceAtLocation
+from coop4int.directory.text_search import fold
+
+# Intervals are kept from a day back to this far ahead; the daily task moves the window.
+HORIZON = timedelta(days=35)
+VERSION_KEY = "directory:version"
+
+
+def directory_version() -> int:
+    """Changes whenever the directory changes: part of every cached page's key."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = int(timezone.now().timestamp() * 1000)
+        cache.set(VERSION_KEY, version, None)
+    return int(version)
+
+
+def _bump_version() -> None:
+    cache.set(VERSION_KEY, directory_version() + 1, None)
+
+
+def _summary(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _entry_fields(sal: ServiceAtLocation) -> dict[str, object]:
+    service, location = sal.service, sal.location
+    names = {service.language: service.name}
+    summaries = {service.language: _summary(service.description)}
+    for translation in service.translations.all():
+        names[translation.language] = translation.name
+        summaries[translation.language] = _summary(translation.description)
+    address = next(iter(location.addresses.all()), None)
+    address_line = (
+        ", ".join(part for part in (address.address_1, address.postal_code, address.city) if part)
+        if address
+        else ""
+    )
+    languages = sorted(
+        {lang.code for lang in location.languages.all() if lang.code}
+        | {lang.code for lang in service.languages.all() if lang.code}
+    )
+    topics = sorted(str(topic.taxonomy_term_id) for topic in service.attributes.all())
+    searchable = [*names.values(), *(t.description for t in service.translations.all()),
+                  service.description, location.name, address_line, location.municipality,
+                  service.organization.name if service.organization else ""]  # fmt: skip
+    return {
+        "service": service,
+        "location": location,
+        "unit": service.unit,
+        "names": names,
+        "summaries": summaries,
+        "source_language": service.language,
+        "location_name": location.name,
+        "address_line": address_line,
+        "island": location.island,
+        "municipality": location.municipality,
+        "country": location.country,
+        "time_zone": location.time_zone,
+        "languages_key": f",{','.join(languages)}," if languages else "",
+        "topics_key": f",{','.join(topics)}," if topics else "",
+        "walk_in": service.walk_in,
+        "appointment_required": service.appointment_required,
+        "telephone_line": service.telephone_line,
+        "accessible": bool(location.accessibility.all()),
+        "status": service.status,
+        "search_text": fold(" ".join(part for part in searchable if part)),
+        "sort_name": fold(service.name)[:300],
+    }
+
+
+def _intervals(sal: ServiceAtLocation, entry: DirectoryEntry, now: datetime) -> list[OpenInterval]:
+    start, end = now - timedelta(days=1), now + HORIZON
+    local_start = timezone.localtime(start).date() - timedelta(days=1)
+    local_end = timezone.localtime(end).date() + timedelta(days=1)
+    calendar = calendar_for(sal, local_start, local_end)
+    if sal.service.status != "active":
+        return []
+    return [
+        OpenInterval(entry=entry, starts_at=opens, ends_at=closes)
+        for opens, closes in hours.open_intervals(calendar, start, end)
+    ]
+
+
+def refresh_entries(
+    *,
+    service_ids: Iterable[UUID] | None = None,
+    location_ids: Iterable[UUID] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Rebuild the entries (and their intervals) of the given services and locations, or of
+    everything when neither is given. Returns how many entries were written."""
+    now = now or timezone.now()
+    sals = ServiceAtLocation.objects.select_related(
+        "service", "service__organization", "service__unit", "location"
+    ).prefetch_related(
+        "schedules",
+        "service__schedules",
+        "service__closures",
+        "service__translations",
+        "service__languages",
+        "service__attributes",
+        "location__schedules",
+        "location__closures",
+        "location__addresses",
+        "location__languages",
+        "location__accessibility",
+    )
+    if service_ids is not None or location_ids is not None:
+        sals = sals.filter(
+            Q(service_id__in=list(service_ids or [])) | Q(location_id__in=list(location_ids or []))
+        )
+    written = 0
+    with transaction.atomic():
+        for sal in sals:
+            entry, _created = DirectoryEntry.objects.update_or_create(
+                service_at_location=sal, defaults=_entry_fields(sal)
+            )
+            entry.intervals.all().delete()
+            OpenInterval.objects.bulk_create(_intervals(sal, entry, now))
+            written += 1
+        # Bumped now for readers inside this transaction, and again once the change is visible
+        # to everyone: a page cached in between would otherwise stay stale.
+        _bump_version()
+        transaction.on_commit(_bump_version)
+    return written

@@ -1,0 +1,226 @@
+"""Reads of the public directory."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from coop4int.accounts.models import User
+from coop4int.directory import hours
+from coop4int.directory.domain.calendars import calendar_for
+from coop4int.directory.domain.index import directory_version
+from coop4int.directory.models import (
+    ChangeProposal,
+    DirectoryEntry,
+    OpenInterval,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from coop4int.directory.text_search import fold
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryFilter:
+    q: str = ""
+    island: str = ""
+    municipality: str = ""
+    topic: UUID | None = None
+    language: str = ""
+    open_now: bool = False
+    walk_in: bool = False
+    accessible: bool = False
+
+
+def directory_entries(criteria: DirectoryFilter, at: datetime) -> QuerySet[DirectoryEntry]:
+    """Entries matching every criterion, each annotated with ``open_until`` (when it closes, if
+    open at ``at``) and ``opens_next`` (when it opens next, if closed)."""
+    intervals = OpenInterval.objects.filter(entry=OuterRef("pk"))
+    current = intervals.filter(starts_at__lte=at, ends_at__gt=at)
+    entries = DirectoryEntry.objects.exclude(status="defunct").annotate(
+        open_until=Subquery(current.order_by("ends_at").values("ends_at")[:1]),
+        opens_next=Subquery(
+            intervals.filter(starts_at__gt=at).order_by("starts_at").values("starts_at")[:1]
+        ),
+    )
+    if criteria.open_now:
+        entries = entries.filter(Exists(current))
+    if criteria.island:
+        entries = entries.filter(island=criteria.island)
+    if criteria.municipality:
+        entries = entries.filter(municipality=criteria.municipality)
+    if criteria.topic:
+        entries = entries.filter(topics_key__contains=f",{criteria.topic},")
+    if criteria.language:
+        entries = entries.filter(languages_key__contains=f",{criteria.language},")
+    if criteria.walk_in:
+        entries = entries.filter(walk_in=True)
+    if criteria.accessible:
+        entries = entries.filter(accessible=True)
+    for word in fold(criteria.q).split():
+        entries = entries.filter(search_text__contains=word)
+    return entries.order_by("sort_name", "pk")
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    islands: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    topics: list[TaxonomyTerm] = field(default_factory=list)
+
+
+def directory_facets() -> Facets:
+    """The choices the filters offer: only values some entry has. Cached until the directory
+    changes."""
+    key = f"directory:facets:{directory_version()}"
+    facets = cache.get(key)
+    if facets is None:
+        islands: set[str] = set()
+        municipalities: set[str] = set()
+        languages: set[str] = set()
+        topics: set[str] = set()
+        for island, municipality, languages_key, topics_key in DirectoryEntry.objects.values_list(
+            "island", "municipality", "languages_key", "topics_key"
+        ):
+            islands.add(island)
+            municipalities.add(municipality)
+            languages.update(code for code in languages_key.split(",") if code)
+            topics.update(topic for topic in topics_key.split(",") if topic)
+        facets = Facets(
+            islands=sorted(i for i in islands if i),
+            municipalities=sorted(m for m in municipalities if m),
+            languages=sorted(languages),
+            topics=list(TaxonomyTerm.objects.filter(id__in=topics).order_by("name")),
+        )
+        cache.set(key, facets, 60 * 60)
+    return facets
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceHours:
+    is_open: bool
+    change: hours.Change | None
+    week: list[hours.DayHours]
+    today: date
+
+
+def _with_page_data(sals: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLocation]:
+    return (
+        sals.select_related("service", "service__organization", "service__unit", "location")
+        .prefetch_related(
+            "schedules",
+            "phones",
+            "service__schedules",
+            "service__closures",
+            "service__translations",
+            "service__languages",
+            "service__phones",
+            "service__required_documents",
+            "service__cost_options",
+            "service__attributes__taxonomy_term",
+            "location__schedules",
+            "location__closures",
+            "location__addresses",
+            "location__languages",
+            "location__phones",
+            "location__accessibility",
+        )
+        .exclude(service__status="defunct")
+    )
+
+
+def get_service_at_location(sal_id: UUID) -> ServiceAtLocation:
+    """One service at one location with everything its public page shows."""
+    try:
+        return _with_page_data(ServiceAtLocation.objects.all()).get(pk=sal_id)
+    except ServiceAtLocation.DoesNotExist:
+        raise Http404 from None
+
+
+def services_of_unit(unit_slug: str) -> list[ServiceAtLocation]:
+    """Every service a unit maintains, for its leaflet; 404 when it has none."""
+    sals = list(
+        _with_page_data(ServiceAtLocation.objects.filter(service__unit__slug=unit_slug)).order_by(
+            "service__name", "location__name"
+        )
+    )
+    if not sals:
+        raise Http404
+    return sals
+
+
+def service_hours(sal: ServiceAtLocation, at: datetime) -> ServiceHours:
+    """Open now?, the next change, and the week from today, in the location's time zone."""
+    local_today = timezone.localtime(at, timezone=ZoneInfo(sal.location.time_zone)).date()
+    calendar = calendar_for(sal, local_today - timedelta(days=1), local_today + timedelta(days=40))
+    return ServiceHours(
+        is_open=hours.is_open(calendar, at),
+        change=hours.next_change(calendar, at),
+        week=hours.week(calendar, local_today),
+        today=local_today,
+    )
+
+
+# --- Staff reads -------------------------------------------------------------------------
+
+STALE_AFTER = timedelta(days=183)  # "not verified for 6 months"
+
+
+def services_for_user(user: User) -> QuerySet[Service]:
+    """The services a staff member keeps: all for nationwide roles, else their unit's."""
+    services = Service.objects.select_related("organization", "unit")
+    if user.is_nationwide:
+        return services.order_by("name")
+    return (
+        services.filter(unit_id=user.unit_id).order_by("name") if user.unit_id else services.none()
+    )
+
+
+def get_service_for_user(user: User, service_id: UUID) -> Service:
+    try:
+        return services_for_user(user).get(pk=service_id)
+    except Service.DoesNotExist:
+        raise Http404 from None
+
+
+def stale_services(services: QuerySet[Service], today: date) -> QuerySet[Service]:
+    """Entries nobody has verified for six months (or ever)."""
+    return services.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=today - STALE_AFTER))
+
+
+def proposals_for_user(user: User) -> QuerySet[ChangeProposal]:
+    proposals = ChangeProposal.objects.select_related("service", "proposed_by", "reviewed_by")
+    if user.is_nationwide:
+        return proposals
+    return proposals.filter(service__unit_id=user.unit_id) if user.unit_id else proposals.none()
+
+
+def get_proposal_for_user(user: User, proposal_id: int) -> ChangeProposal:
+    try:
+        return proposals_for_user(user).get(pk=proposal_id)
+    except ChangeProposal.DoesNotExist:
+        raise Http404 from None
+
+
+def current_openings(service: Service, on: date) -> list[Schedule]:
+    """The weekly rows of the hours valid on ``on`` (for prefilling the hours form)."""
+    owner_rows = list(service.schedules.all())
+    if not owner_rows:
+        for sal in service.at_locations.select_related("location"):
+            owner_rows = list(sal.location.schedules.all())
+            if owner_rows:
+                break
+    return [
+        row
+        for row in owner_rows
+        if (row.valid_from is None or row.valid_from <= on)
+        and (row.valid_to is None or row.valid_to >= on)
+        and row.opens_at is not None
+    ]

@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    DEFUNCT = "defunct", _("Defunct")
+    TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
+
+
+class LocationType(models.TextChoices):
+    PHYSICAL = "physical", _("Physical")
+    POSTAL = "postal", _("Postal")
+    VIRTUAL = "virtual", _("Virtual")
+
+
+class PhoneType(models.TextChoices):
+    TEXT = "text", _("Text")
+    VOICE = "voice", _("Voice")
+    FAX = "fax", _("Fax")
+    CELL = "cell", _("Mobile")
+    VIDEO = "video", _("Video")
+    PAGER = "pager", _("Pager")
+    TEXTPHONE = "textphone", _("Textphone")
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "WEEKLY", _("Weekly")
+    MONTHLY = "MONTHLY", _("Monthly")
+
+
+class Country(models.TextChoices):
+    CABO_VERDE = "CV", "Cabo Verde"
+    PORTUGAL = "PT", "Portugal"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")

@@ -1,0 +1,101 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from coop4int.directory.domain.index import refresh_entries
+from coop4int.directory.domain.queries import DirectoryFilter, directory_entries, directory_facets
+from coop4int.directory.models import TaxonomyTerm
+from coop4int.directory.tests.places import make_place
+
+PRAIA = ZoneInfo("Atlantic/Cape_Verde")
+
+
+@pytest.fixture
+def legal(db):
+    return TaxonomyTerm.objects.create(
+        name="Apoio jurídico", description="", names={"en": "Legal support"}
+    )
+
+
+@pytest.fixture
+def places(unit, other_unit, legal):
+    praia = make_place(
+        unit=unit,
+        name="Atendimento presencial — Praia",
+        island="Santiago",
+        municipality="Praia",
+        subdivision="PR",
+        languages=("pt", "kea", "fr"),
+        walk_in=True,
+        accessible=True,
+        description="Apoio à imigração e documentação.",
+        topic=legal,
+    )
+    mindelo = make_place(
+        unit=other_unit,
+        name="Atendimento com marcação — Mindelo",
+        island="São Vicente",
+        municipality="São Vicente",
+        subdivision="SV",
+        languages=("pt", "en"),
+        walk_in=False,
+        accessible=False,
+    )
+    return praia, mindelo
+
+
+def names(criteria: DirectoryFilter, at: datetime) -> list[str]:
+    return [entry.names["pt"] for entry in directory_entries(criteria, at)]
+
+
+WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=PRAIA)
+WEDNESDAY_20 = datetime(2026, 11, 25, 20, 0, tzinfo=PRAIA)
+
+
+def test_every_filter_narrows_the_list(places, legal):
+    everything = names(DirectoryFilter(), WEDNESDAY_10)
+    assert len(everything) == 2
+    praia = ["Atendimento presencial — Praia"]
+    assert names(DirectoryFilter(language="fr"), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(island="Santiago"), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(municipality="Praia"), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(walk_in=True), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(accessible=True), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(topic=legal.pk), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(language="zh"), WEDNESDAY_10) == []
+
+
+def test_search_ignores_case_and_accents(places):
+    assert names(DirectoryFilter(q="IMIGRACAO"), WEDNESDAY_10) == ["Atendimento presencial — Praia"]
+    assert names(DirectoryFilter(q="marcacao mindelo"), WEDNESDAY_10) == [
+        "Atendimento com marcação — Mindelo"
+    ]
+
+
+def test_open_now_follows_the_hours(places):
+    assert len(names(DirectoryFilter(open_now=True), WEDNESDAY_10)) == 2
+    assert names(DirectoryFilter(open_now=True), WEDNESDAY_20) == []
+
+
+def test_entries_say_when_they_close_and_open(places):
+    entry = directory_entries(DirectoryFilter(language="fr"), WEDNESDAY_10).get()
+    assert entry.open_until == datetime(2026, 11, 25, 16, 0, tzinfo=PRAIA)
+    entry = directory_entries(DirectoryFilter(language="fr"), WEDNESDAY_20).get()
+    assert entry.open_until is None
+    assert entry.opens_next == datetime(2026, 11, 26, 8, 0, tzinfo=PRAIA)
+
+
+def test_a_national_holiday_closes_the_unit(places):
+    # 13 January 2026, a Tuesday, is Democracy and Freedom Day in Cabo Verde.
+    holiday = datetime(2026, 1, 13, 10, 0, tzinfo=PRAIA)
+    refresh_entries(now=datetime(2026, 1, 12, 8, 0, tzinfo=PRAIA))
+    assert names(DirectoryFilter(open_now=True), holiday) == []
+    assert len(names(DirectoryFilter(open_now=True), datetime(2026, 1, 14, 10, tzinfo=PRAIA))) == 2
+
+
+def test_facets_offer_only_values_some_entry_has(places, legal):
+    facets = directory_facets()
+    assert facets.islands == ["Santiago", "São Vicente"]
+    assert facets.languages == ["en", "fr", "kea", "pt"]
+    assert facets.topics == [legal]

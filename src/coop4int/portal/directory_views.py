@@ -1,0 +1,80 @@
+"""Public directory pages: where to get help, when it is open, in which language."""
+
+import hashlib
+from collections.abc import Callable
+from uuid import UUID
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from coop4int.directory.domain import queries
+from coop4int.directory.domain.index import directory_version
+from coop4int.portal.forms import DirectoryFilterForm
+from coop4int.portal.presentation import entry_card, service_page
+
+PAGE_SIZE = 20
+# Pages say "open now": a cached copy may be at most this old.
+CACHE_SECONDS = 60
+
+
+def _cached(request: HttpRequest, name: str, build: Callable[[], str]) -> HttpResponse:
+    now = timezone.now()
+    query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
+    key = f"directory:{name}:{directory_version()}:{now.timestamp() // CACHE_SECONDS:.0f}:{query}"
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    return response
+
+
+def directory_list(request: HttpRequest) -> HttpResponse:
+    def build() -> str:
+        language = get_language() or "pt"
+        facets = queries.directory_facets()
+        form = DirectoryFilterForm(request.GET or None, facets=facets, language=language)
+        now = timezone.now()
+        entries = queries.directory_entries(form.criteria(), now)
+        page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render_to_string(
+            "portal/directory_list.html",
+            {
+                "form": form,
+                "page": page,
+                "cards": [entry_card(entry, language, now) for entry in page],
+                "query": query.urlencode(),
+                "filtered": bool(request.GET),
+            },
+            request=request,
+        )
+
+    return _cached(request, "list", build)
+
+
+def directory_detail(request: HttpRequest, sal_id: UUID) -> HttpResponse:
+    sal = queries.get_service_at_location(sal_id)
+
+    def build() -> str:
+        language = get_language() or "pt"
+        now = timezone.now()
+        context = service_page(sal, language, queries.service_hours(sal, now))
+        return render_to_string("portal/directory_detail.html", context, request=request)
+
+    return _cached(request, "detail", build)
+
+
+def leaflet(request: HttpRequest, unit_slug: str) -> HttpResponse:
+    language = get_language() or "pt"
+    now = timezone.now()
+    sals = queries.services_of_unit(unit_slug)
+    pages = [service_page(sal, language, queries.service_hours(sal, now)) for sal in sals]
+    return render(request, "portal/leaflet.html", {"pages": pages, "unit": sals[0].service.unit})

@@ -1,0 +1,207 @@
+"""What a public directory page shows, in the reader's language: names with their fallback,
+hours in the location's time zone, phones ready to tap, a map drawn without a tile server."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from babel import dates as babel_dates
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from coop4int.core.formatting import current_locale
+from coop4int.core.languages import REGISTRY, UnknownLanguage, get_language
+from coop4int.directory.domain.queries import ServiceHours
+from coop4int.directory.models import DirectoryEntry, Phone, ServiceAtLocation
+
+# Which language to show when the reader's is missing: Creole readers read Portuguese first;
+# everyone else English, then Portuguese.
+FALLBACKS = {"kea": ["pt"], "pt": ["kea"]}
+DEFAULT_FALLBACK = ["en", "pt"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    value: str
+    language: str
+    is_fallback: bool
+
+    @property
+    def language_name(self) -> str:
+        try:
+            return get_language(self.language).native_name
+        except UnknownLanguage:
+            return self.language
+
+    @property
+    def direction(self) -> str:
+        return REGISTRY[self.language].direction.value if self.language in REGISTRY else "ltr"
+
+
+def pick(texts: dict[str, str], language: str, source: str) -> Text:
+    """The text in ``language``, else the first of its fallbacks, else the source text."""
+    for candidate in [language, *FALLBACKS.get(language, DEFAULT_FALLBACK), source]:
+        if texts.get(candidate):
+            return Text(texts[candidate], candidate, candidate != language)
+    return Text("", source, True)
+
+
+def local_time(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return ""
+    return babel_dates.format_time(moment, "short", tzinfo=ZoneInfo(zone), locale=current_locale())
+
+
+def local_moment(moment: datetime, zone: str) -> str:
+    """ "17:00" today, "Monday 09:00" on another day."""
+    tz = ZoneInfo(zone)
+    now_day = datetime.now(tz).date()
+    time_text = local_time(moment, zone)
+    if moment.astimezone(tz).date() == now_day:
+        return time_text
+    weekday = babel_dates.format_date(moment.astimezone(tz), "EEEE", locale=current_locale())
+    return f"{weekday} {time_text}"
+
+
+def language_names(codes: list[str]) -> list[tuple[str, str]]:
+    return [(code, REGISTRY[code].native_name if code in REGISTRY else code) for code in codes]
+
+
+def entry_card(entry: DirectoryEntry, language: str, now: datetime) -> dict[str, Any]:
+    open_until = getattr(entry, "open_until", None)
+    opens_next = getattr(entry, "opens_next", None)
+    return {
+        "url": reverse("portal:directory_detail", args=[entry.pk]),
+        "name": pick(entry.names, language, entry.source_language),
+        "summary": pick(entry.summaries, language, entry.source_language),
+        "location_name": entry.location_name,
+        "address": entry.address_line,
+        "island": entry.island,
+        "municipality": entry.municipality,
+        "languages": language_names(entry.languages),
+        "walk_in": entry.walk_in,
+        "appointment_required": entry.appointment_required,
+        "telephone_line": entry.telephone_line,
+        "accessible": entry.accessible,
+        "is_open": open_until is not None,
+        "closes_at": local_moment(open_until, entry.time_zone) if open_until else "",
+        "opens_at": local_moment(opens_next, entry.time_zone) if opens_next else "",
+    }
+
+
+def tel_link(phone: Phone, country: str) -> str:
+    """The number as a tel: address, or "" when it does not parse."""
+    try:
+        parsed = phonenumbers.parse(phone.number, country or "CV")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(parsed):
+        return ""
+    return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Bounding boxes of the countries we draw (south, west, north, east) and their labels.
+MAP_AREAS = {
+    "CV": ((14.75, -25.45, 17.25, -22.6), [
+        ("Santo Antão", 17.05, -25.17), ("São Vicente", 16.85, -24.97),
+        ("São Nicolau", 16.6, -24.25), ("Sal", 16.72, -22.93),
+        ("Boa Vista", 16.1, -22.82), ("Maio", 15.22, -23.17),
+        ("Santiago", 15.08, -23.63), ("Fogo", 14.92, -24.38), ("Brava", 14.85, -24.72),
+    ]),
+    "PT": ((36.9, -9.6, 42.2, -6.1), [
+        ("Porto", 41.15, -8.61), ("Lisboa", 38.72, -9.14), ("Beja", 38.02, -7.86),
+        ("Faro", 37.02, -7.93),
+    ]),
+}  # fmt: skip
+
+
+def schematic_map(
+    latitude: Decimal | None, longitude: Decimal | None, country: str, label: str
+) -> SafeString:
+    """An SVG map with the place as a dot among the country's islands or cities."""
+    if latitude is None or longitude is None or country not in MAP_AREAS:
+        return SafeString("")
+    (south, west, north, east), places = MAP_AREAS[country]
+    width, height = 320, 240
+
+    def xy(lat: float, lon: float) -> tuple[float, float]:
+        x = (lon - west) / (east - west) * (width - 40) + 20
+        y = (north - lat) / (north - south) * (height - 40) + 20
+        return round(x, 1), round(y, 1)
+
+    marks = format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="3" fill="#4a5561"/>'
+        '<text x="{}" y="{}" font-size="11" fill="#4a5561">{}</text>',
+        ((x, y, x + 5, y - 4, name) for name, lat, lon in places for x, y in [xy(lat, lon)]),
+    )
+    x, y = xy(float(latitude), float(longitude))
+    return format_html(
+        '<svg class="map" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">'
+        '<rect width="100%" height="100%" fill="#e8f1f6"/>{}'
+        '<circle cx="{}" cy="{}" r="8" fill="#a4161a" stroke="#fff" stroke-width="2"/></svg>',
+        width, height, label, marks, x, y,
+    )  # fmt: skip
+
+
+def service_page(
+    sal: ServiceAtLocation, language: str, service_hours: ServiceHours
+) -> dict[str, Any]:
+    service, location = sal.service, sal.location
+    names = {service.language: service.name}
+    descriptions = {service.language: service.description}
+    for translation in service.translations.all():
+        names[translation.language] = translation.name
+        descriptions[translation.language] = translation.description
+    address = next(iter(location.addresses.all()), None)
+    phones = [*sal.phones.all(), *service.phones.all(), *location.phones.all()]
+    languages = sorted(
+        {lang.code for lang in [*service.languages.all(), *location.languages.all()] if lang.code}
+    )
+    zone = location.time_zone
+    change = service_hours.change
+    return {
+        "sal": sal,
+        "service": service,
+        "location": location,
+        "address": address,
+        "name": pick(names, language, service.language),
+        "description": pick(descriptions, language, service.language),
+        "available_languages": language_names(sorted(names)),
+        "phones": [(phone, tel_link(phone, location.country)) for phone in phones],
+        "languages": language_names(languages),
+        "topics": [
+            attribute.taxonomy_term.names.get(language) or attribute.taxonomy_term.name
+            for attribute in service.attributes.all()
+        ],
+        "documents": list(service.required_documents.all()),
+        "accessibility": list(location.accessibility.all()),
+        "hours": service_hours,
+        "week": [
+            {
+                "day": babel_dates.format_date(day.day, "EEEE d MMM", locale=current_locale()),
+                "is_today": day.day == service_hours.today,
+                "intervals": [
+                    f"{babel_dates.format_time(a, 'short', locale=current_locale())}–"
+                    f"{babel_dates.format_time(b, 'short', locale=current_locale())}"
+                    for a, b in day.intervals
+                ],
+                "holiday": day.holiday,
+                "closures": [c.reason for c in day.closures],
+            }
+            for day in service_hours.week
+        ],
+        "change_at": local_moment(change.at, zone) if change else "",
+        "change_kind": change.kind if change else "",
+        "time_zone": zone,
+        "map": schematic_map(
+            location.latitude, location.longitude, location.country, location.name
+        ),
+        "geo_uri": f"geo:{location.latitude},{location.longitude}"
+        if location.latitude is not None
+        else "",
+    }

@@ -1,0 +1,111 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from coop4int.accounts.enums import Role
+from coop4int.directory.domain.editing import update_service
+from coop4int.directory.models import ServiceTranslation
+from coop4int.directory.tests.places import make_place
+
+pytestmark = pytest.mark.django_db
+
+
+def desk(unit, n: int = 0, **kwargs):
+    defaults = {
+        "name": f"Atendimento {n:03d}",
+        "island": "Santiago",
+        "municipality": "Praia",
+        "subdivision": "PR",
+        "languages": ("pt", "fr"),
+        "walk_in": True,
+        "accessible": True,
+    }
+    return make_place(unit=unit, **(defaults | kwargs))
+
+
+def _list_queries(client, count: int, unit) -> int:
+    for n in range(count):
+        desk(unit, n)
+    client.get("/pt/directory/?walk_in=on")  # facets are cached after the first request
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/pt/directory/?open_now=on")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_list_runs_a_fixed_number_of_queries_whatever_the_page_size(client, unit):
+    few = _list_queries(client, 2, unit)
+    many = _list_queries(client, 23, unit)
+    assert few == many
+    assert many <= 5
+
+
+def test_list_filters_from_the_query_string(client, unit, other_unit):
+    desk(unit, 1, name="Praia francophone")
+    desk(other_unit, 2, name="Mindelo anglophone", languages=("en",), island="São Vicente")
+    body = client.get("/fr/directory/", {"language": "fr"}).content.decode()
+    assert "Praia francophone" in body
+    assert "Mindelo anglophone" not in body
+
+
+def test_bad_filter_values_show_an_error_not_a_crash(client, unit):
+    desk(unit)
+    response = client.get("/en/directory/", {"language": "xx", "topic": "not-a-uuid"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_detail_shows_hours_with_today_phones_to_tap_and_languages(client, unit):
+    sal = desk(unit)
+    response = client.get(reverse("portal:directory_detail", args=[sal.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('class="today"') == 1
+    assert 'href="tel:+2382601010"' in body
+    assert 'lang="fr"' in body
+    assert "<svg" in body  # the schematic map, drawn without a tile server
+
+
+def test_missing_translation_is_shown_with_a_note_in_the_readers_language(client, unit):
+    sal = desk(unit)
+    ServiceTranslation.objects.create(service=sal.service, language="en", name="Front desk")
+    with translation.override("fr"):
+        url = reverse("portal:directory_detail", args=[sal.pk])
+        note = translation.gettext("This information is not yet available in your language")
+    body = client.get(url).content.decode()
+    assert note.split("{")[0][:30] in body
+    assert "Front desk" in body  # French readers fall back to English first
+
+
+def test_cached_page_changes_when_the_service_changes(client, unit, make_staff):
+    sal = desk(unit, name="Old name")
+    editor = make_staff(Role.CONTENT_EDITOR, unit)
+    assert "Old name" in client.get("/pt/directory/").content.decode()
+    update_service(actor=editor, service=sal.service, changes={"name": "New name"})
+    body = client.get("/pt/directory/").content.decode()
+    assert "New name" in body
+    assert "Old name" not in body
+
+
+def test_leaflet_lists_the_units_services_for_printing(client, unit):
+    desk(unit, 1, name="Balcão A")
+    desk(unit, 2, name="Balcão B")
+    body = client.get(reverse("portal:leaflet", args=[unit.slug])).content.decode()
+    assert re.search(r"Balcão A.*Balcão B", body, re.S)
+    assert client.get(reverse("portal:leaflet", args=["nobody"])).status_code == 404
+
+
+def test_public_pages_carry_no_csrf_token_so_they_can_be_cached(client, unit):
+    desk(unit)
+    body = client.get("/pt/directory/").content.decode()
+    assert "csrfmiddlewaretoken" not in body
+    assert 'hreflang="kea"' in body  # the language switch is a link, not a form
+
+
+def test_unknown_service_answers_404(client):
+    response = client.get("/pt/directory/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404
