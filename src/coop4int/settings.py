@@ -127,6 +127,14 @@ elif TASKS_URL == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Periodic jobs: (name, task, period). See coop4int.core.periodic.
+PERIODIC_TASKS = [
+    ("directory.roll_open_intervals", "coop4int.directory.tasks.roll_open_intervals",
+     timedelta(hours=6)),
+    ("directory.remind_unverified", "coop4int.directory.tasks.remind_unverified_services",
+     timedelta(days=1)),
+]  # fmt: skip
+
 # --- E-mail ---------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coop4Int <no-reply@localhost>")

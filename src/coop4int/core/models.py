@@ -89,3 +89,13 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.hostname}:{self.pid}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job was last handed to the task queue (see core.periodic)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.last_run_at:%Y-%m-%d %H:%M}"

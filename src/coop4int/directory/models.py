@@ -183,6 +183,7 @@ class Service(HSDSModel):
     appointment_required = models.BooleanField(_("appointment needed"), default=False)
     telephone_line = models.BooleanField(_("telephone line"), default=False)
     last_verified = models.DateField(_("last verified"), null=True, blank=True)
+    verification_reminded_on = models.DateField(null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
     topics = models.ManyToManyField(
         TaxonomyTerm, through="ServiceTopic", related_name="services", blank=True

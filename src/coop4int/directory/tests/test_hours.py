@@ -263,7 +263,7 @@ def instants(draw: st.DrawFn, start: datetime, end: datetime, zone: str) -> date
     return instant.astimezone(ZoneInfo(zone)) if draw(st.booleans()) else instant
 
 
-PROPERTY = settings(max_examples=60, deadline=None)
+PROPERTY = settings(max_examples=3000, deadline=None)
 
 
 # --- Properties ---------------------------------------------------------------------------------

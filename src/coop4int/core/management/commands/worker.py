@@ -11,9 +11,12 @@ from django_tasks_db.management.commands.db_worker import Command as DBWorkerCom
 
 from coop4int.core.health import HEARTBEAT_INTERVAL
 from coop4int.core.models import WorkerHeartbeat
+from coop4int.core.periodic import run_due
 
 
 class Heartbeat(threading.Thread):
+    """Says the worker is alive, and hands due periodic jobs to the queue."""
+
     def __init__(self, worker_id: str) -> None:
         super().__init__(name="coop4int-heartbeat", daemon=True)
         self.worker_id = worker_id
@@ -40,6 +43,7 @@ class Heartbeat(threading.Thread):
         while not self.stopped.is_set():
             try:
                 self.beat()
+                run_due()
             except Exception:  # noqa: S110 - a missed beat shows in /health/, that is its purpose
                 pass
             finally:

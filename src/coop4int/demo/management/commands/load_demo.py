@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coop4int.demo import organisation
+from coop4int.demo import directory, organisation
 
 
 class Command(BaseCommand):
@@ -10,4 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = organisation.load()
+        directory.load()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))

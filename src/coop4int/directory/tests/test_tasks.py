@@ -1,0 +1,62 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from coop4int.accounts.enums import Role
+from coop4int.core.periodic import run_due
+from coop4int.directory.models import OpenInterval, Service
+from coop4int.directory.tasks import remind_unverified_services, roll_open_intervals
+from coop4int.directory.tests.places import make_place
+
+
+@pytest.fixture
+def desk(unit):
+    return make_place(
+        unit=unit,
+        name="Atendimento",
+        island="Santiago",
+        municipality="Praia",
+        subdivision="PR",
+        languages=("pt",),
+        walk_in=True,
+        accessible=False,
+    )
+
+
+def test_coordinator_is_reminded_of_stale_entries_once_a_month(desk, make_staff, unit):
+    coordinator = make_staff(Role.UNIT_COORDINATOR, unit, language="fr")
+    make_staff(Role.FRONT_OFFICE_OFFICER, unit)  # not a coordinator: no mail
+    Service.objects.filter(pk=desk.service_id).update(last_verified=date(2025, 1, 2))
+
+    assert remind_unverified_services.call() == 1
+    assert mail.outbox[0].to == [coordinator.email]
+    assert "Atendimento" in mail.outbox[0].body
+
+    assert remind_unverified_services.call() == 0  # safe to run twice: no second mail
+    assert len(mail.outbox) == 1
+
+
+def test_recently_verified_entries_are_not_reminded(desk, make_staff, unit):
+    make_staff(Role.UNIT_COORDINATOR, unit)
+    Service.objects.filter(pk=desk.service_id).update(last_verified=timezone.localdate())
+    assert remind_unverified_services.call() == 0
+
+
+def test_rolling_keeps_intervals_ahead(desk):
+    OpenInterval.objects.all().delete()
+    roll_open_intervals.call()
+    last = OpenInterval.objects.order_by("-ends_at").first()
+    assert last is not None
+    assert last.ends_at > timezone.now() + timedelta(days=28)
+
+
+def test_periodic_jobs_are_enqueued_once_per_period(desk):
+    now = timezone.now()
+    assert sorted(run_due(now)) == [
+        "directory.remind_unverified",
+        "directory.roll_open_intervals",
+    ]
+    assert run_due(now + timedelta(hours=1)) == []
+    assert run_due(now + timedelta(hours=7)) == ["directory.roll_open_intervals"]
