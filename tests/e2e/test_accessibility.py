@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
+from coop4int.directory.tests.places import make_place
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +69,53 @@ def test_skip_link_moves_focus_to_the_main_content(page):
     assert focused == "#main"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.fixture
+def desk(unit):
+    return make_place(
+        unit=unit,
+        name="Atendimento presencial",
+        island="Santiago",
+        municipality="Praia",
+        subdivision="PR",
+        languages=("pt", "fr", "ar"),
+        walk_in=True,
+        accessible=True,
+    )
+
+
+@pytest.mark.parametrize("kind", ["list", "filtered", "detail", "leaflet"])
+def test_directory_pages_have_no_serious_accessibility_violation(page, desk, kind):
+    paths = {
+        "list": "/kea/directory/",
+        "filtered": "/pt/directory/?language=xx&open_now=on",
+        "detail": f"/en/directory/{desk.pk}/",
+        "leaflet": f"/fr/directory/leaflet/{desk.service.unit.slug}/",
+    }
+    page.goto(paths[kind])
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("kind", ["services", "service", "proposals"])
+def test_staff_directory_pages_have_no_serious_accessibility_violation(
+    browser, live_server, client, make_staff, unit, desk, kind
+):
+    context = _logged_in_context(browser, live_server, client, make_staff(Role.ADMINISTRATOR, unit))
+    paths = {
+        "services": "/staff/directory/?stale=1",
+        "service": f"/staff/directory/services/{desk.service_id}/",
+        "proposals": "/staff/directory/proposals/",
+    }
+    page = context.new_page()
+    page.goto(paths[kind])
+    assert serious_violations(page) == []
+    context.close()
+
+
+def test_directory_page_weighs_at_most_50_kb_compressed(page, desk):
+    loaded: list[bytes] = []
+    page.on("response", lambda response: loaded.append(response.body()))
+    page.goto(f"/pt/directory/{desk.pk}/", wait_until="networkidle")
+    weight = sum(len(gzip.compress(body, compresslevel=6)) for body in loaded)
+    assert weight <= 50 * 1024, f"{weight} bytes"

@@ -136,8 +136,20 @@ def schematic_map(
     marks = format_html_join(
         "",
         '<circle cx="{}" cy="{}" r="3" fill="#4a5561"/>'
-        '<text x="{}" y="{}" font-size="11" fill="#4a5561">{}</text>',
-        ((x, y, x + 5, y - 4, name) for name, lat, lon in places for x, y in [xy(lat, lon)]),
+        '<text x="{}" y="{}" font-size="11" fill="#4a5561" text-anchor="{}">{}</text>',
+        (
+            # Labels of places near the eastern edge go to the left of their dot.
+            (
+                x,
+                y,
+                x - 5 if x > width * 0.7 else x + 5,
+                y - 4,
+                "end" if x > width * 0.7 else "start",
+                name,
+            )
+            for name, lat, lon in places
+            for x, y in [xy(lat, lon)]
+        ),
     )
     x, y = xy(float(latitude), float(longitude))
     return format_html(
