@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from coop4int.core.languages import language_choices
 from coop4int.directory.domain.editing import Opening
-from coop4int.directory.enums import ServiceStatus
+from coop4int.directory.enums import Country, ServiceStatus
 from coop4int.directory.models import Schedule
 
 WEEKDAYS = (
@@ -165,3 +165,34 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (needed to reject)"), widget=forms.Textarea, required=False
     )
+
+
+class LocationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the place"), max_length=300)
+    address_1 = forms.CharField(label=_("Address"), max_length=300)
+    address_2 = forms.CharField(label=_("Address (continued)"), max_length=300, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=200)
+    state_province = forms.CharField(label=_("Island or district"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"), choices=Country.choices)
+    time_zone = forms.CharField(
+        label=_("Time zone"), max_length=64, help_text=_("For example Atlantic/Cape_Verde.")
+    )
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, decimal_places=6
+    )
+    transportation = forms.CharField(
+        label=_("How to get there"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    phones = forms.CharField(
+        label=_("Phone numbers"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One number per line, as people should dial it."),
+    )
+
+    def phone_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["phones"].splitlines() if line.strip()]

@@ -14,6 +14,7 @@ from coop4int.accounts.roles import Permission
 from coop4int.backoffice.directory_forms import (
     ClosureForm,
     HoursForm,
+    LocationForm,
     ProposalForm,
     ReviewForm,
     ServiceForm,
@@ -21,7 +22,7 @@ from coop4int.backoffice.directory_forms import (
 from coop4int.backoffice.views import StaffView
 from coop4int.directory.domain import editing, queries
 from coop4int.directory.enums import ProposalStatus
-from coop4int.directory.models import Service
+from coop4int.directory.models import Location, Service
 
 EDIT_OR_PROPOSE = (Permission.EDIT_DIRECTORY, Permission.PROPOSE_DIRECTORY_CHANGE)
 
@@ -77,6 +78,7 @@ class DirectoryServiceView(StaffView):
             "hours_form": extra.get("hours_form")
             or HoursForm(current=queries.current_openings(service, today)),
             "closure_form": extra.get("closure_form") or ClosureForm(time_zone=_zone(service)),
+            "location_form": extra.get("location_form") or _location_form(service),
             "schedules": sorted(
                 editing.hours_owner(service).schedules.all(),
                 key=lambda row: (row.valid_from or today.min, row.opens_at or today.min),
@@ -104,6 +106,8 @@ class DirectoryServiceView(StaffView):
             return self._change_hours(request, service)
         if action == "closure" and may_edit:
             return self._add_closure(request, service)
+        if action == "location" and may_edit:
+            return self._update_location(request, service)
         form: ServiceForm = (ServiceForm if may_edit else ProposalForm)(request.POST)
         if form.is_valid():
             try:
@@ -166,6 +170,44 @@ class DirectoryServiceView(StaffView):
                 return redirect("backoffice:directory_service", service_id=service.pk)
         form = ServiceForm(initial=editing.service_values(service))
         return self._render(request, service, form, closure_form=closure_form)
+
+    def _update_location(self, request: HttpRequest, service: Service) -> HttpResponse:
+        location_form = LocationForm(request.POST)
+        location = _location(service)
+        if location_form.is_valid() and location is not None:
+            values = {k: v for k, v in location_form.cleaned_data.items() if k != "phones"}
+            try:
+                editing.update_location(
+                    actor=self.user,
+                    service=service,
+                    location=location,
+                    values=values,
+                    phones=location_form.phone_list(),
+                )
+            except ValidationError as error:
+                location_form.add_error(None, error)
+            else:
+                messages.success(request, _("The place was saved."))
+                return redirect("backoffice:directory_service", service_id=service.pk)
+        form = ServiceForm(initial=editing.service_values(service))
+        return self._render(request, service, form, location_form=location_form)
+
+
+def _location(service: Service) -> Location | None:
+    sal = service.at_locations.select_related("location").first()
+    return sal.location if sal else None
+
+
+def _location_form(service: Service) -> LocationForm | None:
+    location = _location(service)
+    if location is None:
+        return None
+    address = location.addresses.first()
+    initial = {name: getattr(location, name) for name in editing.LOCATION_FIELDS}
+    if address is not None:
+        initial |= {name: getattr(address, name) for name in editing.ADDRESS_FIELDS}
+    initial["phones"] = "\n".join(phone.number for phone in location.phones.all())
+    return LocationForm(initial=initial)
 
 
 def _zone(service: Service) -> str:

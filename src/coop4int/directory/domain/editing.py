@@ -5,7 +5,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +22,12 @@ from coop4int.directory.domain.calendars import rules_from
 from coop4int.directory.domain.index import refresh_entries
 from coop4int.directory.enums import ProposalStatus
 from coop4int.directory.models import (
+    Address,
     ChangeProposal,
     Closure,
     Language,
     Location,
+    Phone,
     Schedule,
     Service,
 )
@@ -305,3 +309,78 @@ def reject_proposal(*, actor: User, proposal: ChangeProposal, reason: str) -> No
         obj=proposal,
         unit=proposal.service.unit,
     )
+
+
+LOCATION_FIELDS = ("name", "transportation", "time_zone", "latitude", "longitude")
+ADDRESS_FIELDS = ("address_1", "address_2", "postal_code", "city", "state_province", "country")
+
+
+def check_time_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            {
+                "time_zone": _("“%(zone)s” is not a time zone, e.g. Atlantic/Cape_Verde.")
+                % {"zone": name}
+            }
+        ) from None
+
+
+def check_phone(number: str, country: str) -> str:
+    """The number as written, if it parses for ``country``; ValidationError otherwise."""
+    try:
+        parsed = phonenumbers.parse(number, country or "CV")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        raise ValidationError(
+            {"phones": _("“%(number)s” is not a phone number.") % {"number": number}}
+        )
+    return number.strip()
+
+
+@transaction.atomic
+def update_location(
+    *,
+    actor: User,
+    service: Service,
+    location: Location,
+    values: Mapping[str, Any],
+    phones: Sequence[str],
+) -> None:
+    """Change where ``service`` is given: the place, its address, time zone and phones.
+
+    Everything is checked first (time zone, every phone number for the address's country);
+    on any problem nothing is saved. Side effects: audit ``directory.location.updated``;
+    entries of every service at the location are refreshed."""
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    if not location.services_at.filter(service=service).exists():
+        raise PermissionDenied
+    check_time_zone(values["time_zone"])
+    country = values.get("country") or location.country
+    numbers = [check_phone(number, country) for number in phones if number.strip()]
+    for name in LOCATION_FIELDS:
+        setattr(location, name, values[name])
+    location.full_clean()
+    location.save()
+    address = location.addresses.first() or Address(location=location, address_type="physical")
+    for name in ADDRESS_FIELDS:
+        setattr(address, name, values.get(name) or "")
+    address.full_clean()
+    address.save()
+    existing = {phone.number: phone for phone in location.phones.all()}
+    location.phones.exclude(number__in=numbers).delete()
+    Phone.objects.bulk_create(
+        Phone(location=location, number=number, type="voice")
+        for number in numbers
+        if number not in existing
+    )
+    audit.record(
+        action="directory.location.updated",
+        actor=actor,
+        obj=location,
+        unit=service.unit,
+        data={"fields": sorted(values), "phones": len(numbers)},
+    )
+    refresh_entries(location_ids=[location.pk])
