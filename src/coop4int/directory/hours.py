@@ -225,7 +225,7 @@ def _rule_problems(index: int, rule: Rule) -> list[Problem]:
     if rule.freq == "MONTHLY" and not rule.byday and not rule.bymonthday and rule.dtstart is None:
         # RFC 5545 would take the day from dtstart; without one, no day of the month is named.
         problem("monthly_without_day")
-    if rule.closes_at != MIDNIGHT and _naive(rule.closes_at) <= _naive(rule.opens_at):
+    if _naive(rule.closes_at) != MIDNIGHT and _naive(rule.closes_at) <= _naive(rule.opens_at):
         problem("closes_before_opens", opens_at=rule.opens_at, closes_at=rule.closes_at)
     if rule.dtstart is not None and rule.until is not None and rule.until < rule.dtstart:
         problem("until_before_dtstart", dtstart=rule.dtstart, until=rule.until)
@@ -270,7 +270,7 @@ class _ReadRule:
         return self._monthly_applies(day)
 
     def wall_interval(self, day: date) -> Interval:
-        closes_day = day + _DAY if self.rule.closes_at == MIDNIGHT else day
+        closes_day = day + _DAY if _naive(self.rule.closes_at) == MIDNIGHT else day
         return _wall(day, self.rule.opens_at), _wall(closes_day, self.rule.closes_at)
 
     def _weekly_applies(self, day: date) -> bool:
@@ -400,7 +400,7 @@ def day_hours(calendar: Calendar, day: date) -> DayHours:
 
     holiday = calendar.holidays.get(day, "")
     opened: list[Interval] = []
-    if not holiday:
+    if day not in calendar.holidays:
         opened = _merge(
             rule.wall_interval(day)
             for rule in (_read_rule(rule) for rule in calendar.rules)
