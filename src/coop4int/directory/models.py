@@ -525,7 +525,10 @@ class OpenInterval(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        indexes = [models.Index(fields=["starts_at", "ends_at"])]
+        indexes = [
+            models.Index(fields=["starts_at", "ends_at"]),
+            models.Index(fields=["entry", "starts_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"

@@ -43,6 +43,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
         now = timezone.now()
         entries = queries.directory_entries(form.criteria(), now)
         page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+        status = queries.opening_status(list(page), now)
         query = request.GET.copy()
         query.pop("page", None)
         return render_to_string(
@@ -50,7 +51,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             {
                 "form": form,
                 "page": page,
-                "cards": [entry_card(entry, language, now) for entry in page],
+                "cards": [entry_card(entry, language, status[entry.pk]) for entry in page],
                 "query": query.urlencode(),
                 "filtered": bool(request.GET),
             },

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from coop4int.core.formatting import current_locale
 from coop4int.core.languages import REGISTRY, UnknownLanguage, get_language
-from coop4int.directory.domain.queries import ServiceHours
+from coop4int.directory.domain.queries import OpeningStatus, ServiceHours
 from coop4int.directory.models import DirectoryEntry, Phone, ServiceAtLocation
 
 # Which language to show when the reader's is missing: Creole readers read Portuguese first;
@@ -71,9 +71,8 @@ def language_names(codes: list[str]) -> list[tuple[str, str]]:
     return [(code, REGISTRY[code].native_name if code in REGISTRY else code) for code in codes]
 
 
-def entry_card(entry: DirectoryEntry, language: str, now: datetime) -> dict[str, Any]:
-    open_until = getattr(entry, "open_until", None)
-    opens_next = getattr(entry, "opens_next", None)
+def entry_card(entry: DirectoryEntry, language: str, status: OpeningStatus) -> dict[str, Any]:
+    open_until, opens_next = status.open_until, status.opens_next
     return {
         "url": reverse("portal:directory_detail", args=[entry.pk]),
         "name": pick(entry.names, language, entry.source_language),

@@ -3,9 +3,11 @@
 Every domain function that changes a service, a location, their hours or closures calls
 ``refresh_entries`` for what it touched; a daily task rolls the intervals forward."""
 
+import logging
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import transaction
@@ -17,8 +19,12 @@ from coop4int.directory.domain.calendars import calendar_for
 from coop4int.directory.models import DirectoryEntry, OpenInterval, ServiceAtLocation
 from coop4int.directory.text_search import fold
 
-# Intervals are kept from a day back to this far ahead; the daily task moves the window.
+logger = logging.getLogger(__name__)
+
+# Intervals are kept from a day back to this far ahead; the periodic task moves the window.
 HORIZON = timedelta(days=35)
+# No stored interval is longer than this (see split_at_midnight).
+LONGEST_INTERVAL = timedelta(hours=25)
 VERSION_KEY = "directory:version"
 
 
@@ -95,10 +101,35 @@ def _intervals(sal: ServiceAtLocation, entry: DirectoryEntry, now: datetime) -> 
     calendar = calendar_for(sal, local_start, local_end)
     if sal.service.status != "active":
         return []
+    zone = ZoneInfo(sal.location.time_zone)
+    try:
+        intervals = hours.open_intervals(calendar, start, end)
+    except hours.InvalidRule:
+        # Hours that cannot be read are never guessed: the entry shows as closed, and the
+        # editors' forms refuse such rows in the first place.
+        logger.warning("unreadable opening hours for service at location %s", sal.pk)
+        return []
     return [
         OpenInterval(entry=entry, starts_at=opens, ends_at=closes)
-        for opens, closes in hours.open_intervals(calendar, start, end)
+        for interval in intervals
+        for opens, closes in split_at_midnight(*interval, zone)
     ]
+
+
+def split_at_midnight(
+    opens: datetime, closes: datetime, zone: ZoneInfo
+) -> list[tuple[datetime, datetime]]:
+    """Cut an interval at each local midnight, so that no stored interval is longer than a day
+    (25 hours when clocks go back): "open now" can then look only at the last day's rows."""
+    pieces = []
+    while True:
+        local = opens.astimezone(zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+        if closes <= midnight:
+            pieces.append((opens, closes))
+            return pieces
+        pieces.append((opens, midnight.astimezone(UTC)))
+        opens = midnight.astimezone(UTC)
 
 
 def refresh_entries(

@@ -1,11 +1,16 @@
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from coop4int.directory.domain.index import refresh_entries
-from coop4int.directory.domain.queries import DirectoryFilter, directory_entries, directory_facets
-from coop4int.directory.models import TaxonomyTerm
+from coop4int.directory.domain.queries import (
+    DirectoryFilter,
+    directory_entries,
+    directory_facets,
+    opening_status,
+)
+from coop4int.directory.models import Schedule, TaxonomyTerm
 from coop4int.directory.tests.places import make_place
 
 PRAIA = ZoneInfo("Atlantic/Cape_Verde")
@@ -80,10 +85,27 @@ def test_open_now_follows_the_hours(places):
 
 def test_entries_say_when_they_close_and_open(places):
     entry = directory_entries(DirectoryFilter(language="fr"), WEDNESDAY_10).get()
-    assert entry.open_until == datetime(2026, 11, 25, 16, 0, tzinfo=PRAIA)
+    status = opening_status([entry], WEDNESDAY_10)[entry.pk]
+    assert status.open_until == datetime(2026, 11, 25, 16, 0, tzinfo=PRAIA)
+    status = opening_status([entry], WEDNESDAY_20)[entry.pk]
+    assert status.open_until is None
+    assert status.opens_next == datetime(2026, 11, 26, 8, 0, tzinfo=PRAIA)
+
+
+def test_a_place_open_through_the_night_closes_when_it_really_closes(places):
+    praia, _mindelo = places
+    Schedule.objects.filter(location=praia.location).update(
+        byday="", opens_at=time(0), closes_at=time(0)
+    )
+    refresh_entries(service_ids=[praia.service_id], now=WEDNESDAY_10)
     entry = directory_entries(DirectoryFilter(language="fr"), WEDNESDAY_20).get()
-    assert entry.open_until is None
-    assert entry.opens_next == datetime(2026, 11, 26, 8, 0, tzinfo=PRAIA)
+    # Open all day every day: stored cut at midnight, shown as one stretch.
+    status = opening_status([entry], WEDNESDAY_20)[entry.pk]
+    assert status.open_until is not None
+    assert status.open_until >= datetime(2026, 12, 2, 20, 0, tzinfo=PRAIA)
+    assert names(DirectoryFilter(open_now=True, language="fr"), WEDNESDAY_20) == [
+        "Atendimento presencial — Praia"
+    ]
 
 
 def test_a_national_holiday_closes_the_unit(places):

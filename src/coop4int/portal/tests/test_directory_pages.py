@@ -8,7 +8,8 @@ from django.utils import translation
 
 from coop4int.accounts.enums import Role
 from coop4int.directory.domain.editing import update_service
-from coop4int.directory.models import ServiceTranslation
+from coop4int.directory.domain.index import refresh_entries
+from coop4int.directory.models import Schedule, ServiceTranslation
 from coop4int.directory.tests.places import make_place
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,16 @@ def test_public_pages_carry_no_csrf_token_so_they_can_be_cached(client, unit):
 def test_unknown_service_answers_404(client):
     response = client.get("/pt/directory/00000000-0000-0000-0000-000000000000/")
     assert response.status_code == 404
+
+
+def test_unreadable_hours_are_not_guessed(client, unit):
+    sal = desk(unit)
+    Schedule.objects.filter(location=sal.location).update(byday="XX")  # as a bad import might
+    refresh_entries(service_ids=[sal.service_id])
+    body = client.get(reverse("portal:directory_detail", args=[sal.pk])).content.decode()
+    assert "badge-open" not in body
+    with translation.override("pt"):
+        message = translation.gettext(
+            "The opening hours of this service could not be read. Please call before you go."
+        )
+    assert message in body
