@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -36,10 +36,27 @@ from coop4int.directory.models import (  # noqa: E402
     TaxonomyTerm,
 )
 
-ISLANDS = [("Santiago", "Praia", "PR"), ("São Vicente", "São Vicente", "SV"),
-           ("Sal", "Sal", "SL"), ("Boa Vista", "Boa Vista", "BV"), ("Fogo", "São Filipe", "SF")]  # fmt: skip
+ISLANDS = [
+    ("Santiago", "Praia", "PR"),
+    ("São Vicente", "São Vicente", "SV"),
+    ("Sal", "Sal", "SL"),
+    ("Boa Vista", "Boa Vista", "BV"),
+    ("Fogo", "São Filipe", "SF"),
+]
+WEEKDAYS = "MO,TU,WE,TH,FR"
 LANGUAGES = ["pt", "kea", "en", "fr", "es", "wo", "ff", "zh", "man", "ar"]
-WORDS = "apoio imigração documentos saúde emprego formação habitação língua família jurídico".split()
+WORDS = [
+    "apoio",
+    "imigração",
+    "documentos",
+    "saúde",
+    "emprego",
+    "formação",
+    "habitação",
+    "língua",
+    "família",
+    "jurídico",
+]
 
 
 def generate(count: int, seed: int) -> None:
@@ -52,32 +69,62 @@ def generate(count: int, seed: int) -> None:
     for n in range(count):
         island, municipality, subdivision = rng.choice(ISLANDS)
         location = Location(
-            id=uuid.uuid4(), name=f"Local {n}", island=island, municipality=municipality,
-            holiday_subdivision=subdivision, latitude=15 + rng.random(), longitude=-24 + rng.random(),
-        )  # fmt: skip
+            id=uuid.uuid4(),
+            name=f"Local {n}",
+            island=island,
+            municipality=municipality,
+            holiday_subdivision=subdivision,
+            latitude=15 + rng.random(),
+            longitude=-24 + rng.random(),
+        )
         service = Service(
-            id=uuid.uuid4(), organization=rng.choice(organizations),
+            id=uuid.uuid4(),
+            organization=rng.choice(organizations),
             name=f"Serviço {n} {' '.join(rng.sample(WORDS, 2))}",
-            description=" ".join(rng.sample(WORDS, 6)), walk_in=rng.random() < 0.5,
-        )  # fmt: skip
+            description=" ".join(rng.sample(WORDS, 6)),
+            walk_in=rng.random() < 0.5,
+        )
         locations.append(location)
         services.append(service)
-        addresses.append(Address(location=location, address_1=f"Rua {n}", city=municipality,
-                                 state_province=island, country="CV"))  # fmt: skip
+        addresses.append(
+            Address(
+                location=location,
+                address_1=f"Rua {n}",
+                city=municipality,
+                state_province=island,
+                country="CV",
+            )
+        )
         for code in rng.sample(LANGUAGES, 3):
             languages.append(Language(location=location, code=code))
         sals.append(ServiceAtLocation(service=service, location=location))
         opens = rng.choice([7, 8, 9])
         schedules += [
-            Schedule(location=location, byday="MO,TU,WE,TH,FR", opens_at=clock(opens), closes_at=clock(12)),
-            Schedule(location=location, byday="MO,TU,WE,TH,FR", opens_at=clock(13), closes_at=clock(16 + rng.choice([0, 1, 2]))),
+            Schedule(
+                location=location,
+                byday="MO,TU,WE,TH,FR",
+                opens_at=clock(opens),
+                closes_at=clock(12),
+            ),
+            Schedule(
+                location=location,
+                byday="MO,TU,WE,TH,FR",
+                opens_at=clock(13),
+                closes_at=clock(16 + rng.choice([0, 1, 2])),
+            ),
             Schedule(location=location, byday="SA", opens_at=clock(9), closes_at=clock(12)),
-        ]  # fmt: skip
+        ]
         topics.append(ServiceTopic(service=service, taxonomy_term=rng.choice(terms)))
     with transaction.atomic():
-        for model, rows in [(Location, locations), (Service, services), (Address, addresses),
-                            (Language, languages), (ServiceAtLocation, sals), (Schedule, schedules),
-                            (ServiceTopic, topics)]:  # fmt: skip
+        for model, rows in [
+            (Location, locations),
+            (Service, services),
+            (Address, addresses),
+            (Language, languages),
+            (ServiceAtLocation, sals),
+            (Schedule, schedules),
+            (ServiceTopic, topics),
+        ]:
             model.objects.bulk_create(rows, batch_size=2000)
 
 

@@ -501,11 +501,12 @@ class DirectoryEntry(models.Model):
     accessible = models.BooleanField(default=False)
     status = models.CharField(max_length=20)
     search_text = models.TextField(blank=True)  # lower case, without accents, every language
-    sort_name = models.CharField(max_length=300, db_index=True)
+    sort_name = models.CharField(max_length=300)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["sort_name"]
+        indexes = [models.Index(fields=["sort_name", "service_at_location"], name="entry_by_name")]
 
     def __str__(self) -> str:
         return self.sort_name
@@ -513,6 +514,18 @@ class DirectoryEntry(models.Model):
     @property
     def languages(self) -> list[str]:
         return [code for code in self.languages_key.split(",") if code]
+
+
+class DirectoryFacets(models.Model):
+    """The values the public filters offer (islands, municipalities, languages, topics), kept
+    ready by refresh_entries so that a list page reads them in one query."""
+
+    key = models.CharField(max_length=20, primary_key=True, default="all")
+    data = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class OpenInterval(models.Model):
@@ -526,8 +539,9 @@ class OpenInterval(models.Model):
     class Meta:
         ordering = ["starts_at"]
         indexes = [
-            models.Index(fields=["starts_at", "ends_at"]),
-            models.Index(fields=["entry", "starts_at"]),
+            # Covering: "open at t" is read from the index alone.
+            models.Index(fields=["starts_at", "ends_at", "entry"], name="interval_open_at"),
+            models.Index(fields=["entry", "starts_at"], name="interval_of_entry"),
         ]
 
     def __str__(self) -> str:

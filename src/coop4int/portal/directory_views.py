@@ -5,7 +5,6 @@ from collections.abc import Callable
 from uuid import UUID
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -41,9 +40,9 @@ def directory_list(request: HttpRequest) -> HttpResponse:
         facets = queries.directory_facets()
         form = DirectoryFilterForm(request.GET or None, facets=facets, language=language)
         now = timezone.now()
-        entries = queries.directory_entries(form.criteria(), now)
-        page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-        status = queries.opening_status(list(page), now)
+        page = queries.directory_page(form.criteria(), now, request.GET.get("page"), PAGE_SIZE)
+        entries = queries.entries_in_order(list(page))
+        status = queries.opening_status(entries, now)
         query = request.GET.copy()
         query.pop("page", None)
         return render_to_string(
@@ -51,7 +50,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             {
                 "form": form,
                 "page": page,
-                "cards": [entry_card(entry, language, status[entry.pk]) for entry in page],
+                "cards": [entry_card(entry, language, status[entry.pk]) for entry in entries],
                 "query": query.urlencode(),
                 "filtered": bool(request.GET),
             },

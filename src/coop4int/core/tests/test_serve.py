@@ -24,7 +24,8 @@ def _health(port: int) -> tuple[int, dict] | None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2) as response:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+        with error:
+            return error.code, json.loads(error.read())
     except OSError:
         return None
 

@@ -16,7 +16,14 @@ from django.utils import timezone
 
 from coop4int.directory import hours
 from coop4int.directory.domain.calendars import calendar_for
-from coop4int.directory.models import DirectoryEntry, OpenInterval, ServiceAtLocation
+from coop4int.directory.enums import ServiceStatus
+from coop4int.directory.models import (
+    DirectoryEntry,
+    DirectoryFacets,
+    OpenInterval,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from coop4int.directory.text_search import fold
 
 logger = logging.getLogger(__name__)
@@ -132,6 +139,36 @@ def split_at_midnight(
         opens = midnight.astimezone(UTC)
 
 
+def refresh_facets() -> None:
+    """Recompute what the public filters offer from the entries."""
+    islands: set[str] = set()
+    municipalities: set[str] = set()
+    languages: set[str] = set()
+    topic_ids: set[str] = set()
+    for island, municipality, languages_key, topics_key in DirectoryEntry.objects.values_list(
+        "island", "municipality", "languages_key", "topics_key"
+    ):
+        islands.add(island)
+        municipalities.add(municipality)
+        languages.update(code for code in languages_key.split(",") if code)
+        topic_ids.update(topic for topic in topics_key.split(",") if topic)
+    topics = [
+        {"id": str(term.pk), "name": term.name, "names": term.names}
+        for term in TaxonomyTerm.objects.filter(pk__in=topic_ids).order_by("name")
+    ]
+    DirectoryFacets.objects.update_or_create(
+        key="all",
+        defaults={
+            "data": {
+                "islands": sorted(i for i in islands if i),
+                "municipalities": sorted(m for m in municipalities if m),
+                "languages": sorted(languages),
+                "topics": topics,
+            }
+        },
+    )
+
+
 def refresh_entries(
     *,
     service_ids: Iterable[UUID] | None = None,
@@ -163,12 +200,16 @@ def refresh_entries(
     written = 0
     with transaction.atomic():
         for sal in sals:
+            if sal.service.status == ServiceStatus.DEFUNCT:
+                DirectoryEntry.objects.filter(service_at_location=sal).delete()
+                continue
             entry, _created = DirectoryEntry.objects.update_or_create(
                 service_at_location=sal, defaults=_entry_fields(sal)
             )
             entry.intervals.all().delete()
             OpenInterval.objects.bulk_create(_intervals(sal, entry, now))
             written += 1
+        refresh_facets()
         # Bumped now for readers inside this transaction, and again once the change is visible
         # to everyone: a page cached in between would otherwise stay stale.
         _bump_version()

@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,11 +20,11 @@ from coop4int.directory.domain.index import LONGEST_INTERVAL, directory_version
 from coop4int.directory.models import (
     ChangeProposal,
     DirectoryEntry,
+    DirectoryFacets,
     OpenInterval,
     Schedule,
     Service,
     ServiceAtLocation,
-    TaxonomyTerm,
 )
 from coop4int.directory.text_search import fold
 
@@ -45,10 +48,18 @@ def open_at(at: datetime) -> QuerySet[OpenInterval]:
     )
 
 
-def directory_entries(criteria: DirectoryFilter, at: datetime) -> QuerySet[DirectoryEntry]:
-    """Entries matching every criterion, by name."""
-    entries = DirectoryEntry.objects.exclude(status="defunct")
-    if criteria.open_now:
+def directory_entries(
+    criteria: DirectoryFilter, at: datetime, *, walk_by_name: bool = False
+) -> QuerySet[DirectoryEntry]:
+    """Entries matching every criterion, by name. (Defunct services have no entry.)
+
+    ``walk_by_name`` asks the database to go through the entries in name order and check each
+    for an open interval — fastest for a page when many are open; otherwise it collects the
+    open entries first and sorts them — fastest when few are."""
+    entries = DirectoryEntry.objects.all()
+    if criteria.open_now and walk_by_name:
+        entries = entries.filter(Exists(open_at(at).filter(entry=OuterRef("pk"))))
+    elif criteria.open_now:
         entries = entries.filter(pk__in=open_at(at).values("entry_id"))
     if criteria.island:
         entries = entries.filter(island=criteria.island)
@@ -65,6 +76,40 @@ def directory_entries(criteria: DirectoryFilter, at: datetime) -> QuerySet[Direc
     for word in fold(criteria.q).split():
         entries = entries.filter(search_text__contains=word)
     return entries.order_by("sort_name", "pk")
+
+
+# Above this many matches, walking the entries by name finds a page sooner than sorting them.
+MANY_MATCHES = 500
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count, so that counting and fetching can use different plans."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+def directory_page(
+    criteria: DirectoryFilter, at: datetime, number: str | int | None, size: int
+) -> Page:
+    """One page of matching entry ids (the page's ``object_list``), in two queries."""
+    total = directory_entries(criteria, at).count()
+    ids = directory_entries(criteria, at, walk_by_name=total > MANY_MATCHES).values_list(
+        "pk", flat=True
+    )
+    return CountedPaginator(ids, size, total).get_page(number)
+
+
+def entries_in_order(ids: list[object]) -> list[DirectoryEntry]:
+    """The entries with these ids, in this order: a page is paginated over ids alone, so that
+    the database sorts narrow rows, then only the page's rows are read whole."""
+    found = DirectoryEntry.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,35 +151,33 @@ def opening_status(
 
 
 @dataclass(frozen=True, slots=True)
+class TopicChoice:
+    id: str
+    name: str
+    names: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class Facets:
     islands: list[str] = field(default_factory=list)
     municipalities: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
-    topics: list[TaxonomyTerm] = field(default_factory=list)
+    topics: list[TopicChoice] = field(default_factory=list)
 
 
 def directory_facets() -> Facets:
-    """The choices the filters offer: only values some entry has. Cached until the directory
-    changes."""
+    """The choices the filters offer: only values some entry has (kept by refresh_entries),
+    cached until the directory changes."""
     key = f"directory:facets:{directory_version()}"
     facets = cache.get(key)
     if facets is None:
-        islands: set[str] = set()
-        municipalities: set[str] = set()
-        languages: set[str] = set()
-        topics: set[str] = set()
-        for island, municipality, languages_key, topics_key in DirectoryEntry.objects.values_list(
-            "island", "municipality", "languages_key", "topics_key"
-        ):
-            islands.add(island)
-            municipalities.add(municipality)
-            languages.update(code for code in languages_key.split(",") if code)
-            topics.update(topic for topic in topics_key.split(",") if topic)
+        row = DirectoryFacets.objects.filter(key="all").first()
+        data = row.data if row else {}
         facets = Facets(
-            islands=sorted(i for i in islands if i),
-            municipalities=sorted(m for m in municipalities if m),
-            languages=sorted(languages),
-            topics=list(TaxonomyTerm.objects.filter(id__in=topics).order_by("name")),
+            islands=data.get("islands", []),
+            municipalities=data.get("municipalities", []),
+            languages=data.get("languages", []),
+            topics=[TopicChoice(**topic) for topic in data.get("topics", [])],
         )
         cache.set(key, facets, 60 * 60)
     return facets

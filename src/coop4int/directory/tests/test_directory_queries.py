@@ -120,4 +120,5 @@ def test_facets_offer_only_values_some_entry_has(places, legal):
     facets = directory_facets()
     assert facets.islands == ["Santiago", "São Vicente"]
     assert facets.languages == ["en", "fr", "kea", "pt"]
-    assert facets.topics == [legal]
+    assert [topic.id for topic in facets.topics] == [str(legal.pk)]
+    assert facets.topics[0].names == {"en": "Legal support"}

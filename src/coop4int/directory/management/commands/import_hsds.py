@@ -1,0 +1,48 @@
+"""`coop4int import_hsds PATH`: import an HSDS 3.0 JSON document or tabular data package."""
+
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, no_translations
+
+from coop4int.directory.domain.hsds_import import HSDSImportError, import_hsds
+
+
+class Command(BaseCommand):
+    help = (
+        "Import HSDS 3.0 data: a JSON document (a service, an organization, a list of either "
+        "or a paginated response) or a datapackage.json with CSV files. All or nothing: every "
+        "problem is listed and nothing is saved if there is one. Rows are matched by id."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("path", type=Path, help="a JSON file, a datapackage.json or its folder")
+        parser.add_argument(
+            "--strict", action="store_true", help="treat warnings as problems: save nothing"
+        )
+
+    # Messages are in English, Django's validation messages included.
+    @no_translations
+    def handle(self, *args: Any, path: Path, strict: bool, **options: Any) -> None:
+        try:
+            report = import_hsds(path=path, strict=strict)
+        except HSDSImportError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            for warning in error.warnings:
+                self.stderr.write(f"warning: {warning}")
+            raise CommandError(
+                f"{len(error.problems)} problem(s) in {path}; nothing was imported."
+            ) from None
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
+        for label, counts in (
+            ("created", report.created),
+            ("updated", report.updated),
+            ("unchanged", report.unchanged),
+        ):
+            if counts:
+                details = ", ".join(f"{count} {table}" for table, count in sorted(counts.items()))
+                self.stdout.write(f"{label}: {details}")
+        self.stdout.write(self.style.SUCCESS(f"Imported {path}."))

@@ -1,0 +1,216 @@
+"""`coop4int export_hsds`: services.json, organizations.json and a tabular data package with the
+HSDS column names; exporting then importing into an empty database gives the same data."""
+
+import csv
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from coop4int.directory.domain.hsds_queries import (
+    ServiceCriteria,
+    organizations_for_hsds,
+    services_for_hsds,
+    taxonomies_for_hsds,
+    taxonomy_terms_for_hsds,
+)
+from coop4int.directory.hsds import (
+    EXTENSION_TAXONOMY_ID,
+    TABLES,
+    organization_to_hsds,
+    service_to_hsds,
+    taxonomy_term_to_hsds,
+    taxonomy_to_hsds,
+)
+from coop4int.directory.models import (
+    Location,
+    Organization,
+    Service,
+    ServiceTopic,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from coop4int.directory.tests.factories import (
+    LocationFactory,
+    OrganizationFactory,
+    ServiceFactory,
+    TaxonomyTermFactory,
+)
+from coop4int.directory.tests.hsds_reference import (
+    HSDSSchemas,
+    make_full_service,
+    reference_dir_or_skip,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="session")
+def hsds_reference() -> Path:
+    return reference_dir_or_skip()
+
+
+@pytest.fixture(scope="session")
+def hsds_schemas(hsds_reference: Path) -> HSDSSchemas:
+    return HSDSSchemas(hsds_reference)
+
+
+def export(folder: Path) -> str:
+    out = StringIO()
+    call_command("export_hsds", str(folder), stdout=out)
+    return out.getvalue()
+
+
+def import_(path: Path) -> None:
+    call_command("import_hsds", str(path), stdout=StringIO(), stderr=StringIO())
+
+
+def _without_last_modified(value: Any) -> Any:
+    """The data, with lists in id order: ``last_modified`` records when our copy changed, and
+    the order of related objects is not part of HSDS data."""
+    if isinstance(value, dict):
+        return {k: _without_last_modified(v) for k, v in value.items() if k != "last_modified"}
+    if isinstance(value, list):
+        items = [_without_last_modified(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
+def directory_as_hsds() -> dict[str, Any]:
+    return _without_last_modified(
+        {
+            "services": [
+                service_to_hsds(s) for s in services_for_hsds(ServiceCriteria(), full=True)
+            ],
+            "organizations": [organization_to_hsds(o) for o in organizations_for_hsds(full=True)],
+            "taxonomies": [taxonomy_to_hsds(t) for t in taxonomies_for_hsds()],
+            "taxonomy_terms": [taxonomy_term_to_hsds(t) for t in taxonomy_terms_for_hsds()],
+        }
+    )
+
+
+def empty_the_directory() -> None:
+    ServiceTopic.objects.all().delete()
+    Service.objects.all().delete()
+    Location.objects.all().delete()
+    Organization.objects.update(parent_organization=None)
+    Organization.objects.all().delete()
+    TaxonomyTerm.objects.update(parent=None)
+    TaxonomyTerm.objects.all().delete()
+    Taxonomy.objects.all().delete()
+
+
+@pytest.fixture
+def directory() -> None:
+    """Two full services of two organizations (one the other's parent), an organization's
+    location that offers no service, a term no service uses, and a service with no
+    organization."""
+    first = make_full_service(name="Apoio jurídico")
+    parent = first.organization
+    make_full_service(
+        name="Aulas de português",
+        status="temporarily closed",
+        organization=OrganizationFactory(parent_organization=parent, is_demo=True),
+    )
+    LocationFactory(organization=parent, name="Arquivo", time_zone="Europe/Lisbon", country="PT")
+    TaxonomyTermFactory(name="Unused")
+    ServiceFactory(organization=None, name="Linha de apoio", telephone_line=True)
+
+
+def test_export_then_import_of_the_data_package_gives_the_same_directory(
+    directory: None, tmp_path: Path
+) -> None:
+    before = directory_as_hsds()
+    export(tmp_path)
+    empty_the_directory()
+    assert directory_as_hsds()["services"] == []
+    import_(tmp_path / "datapackage.json")
+    assert directory_as_hsds() == before
+
+
+def test_export_then_import_of_the_json_files_gives_the_same_services(
+    directory: None, tmp_path: Path
+) -> None:
+    before = directory_as_hsds()
+    export(tmp_path)
+    empty_the_directory()
+    import_(tmp_path / "organizations.json")
+    import_(tmp_path / "services.json")
+    after = directory_as_hsds()
+    assert after["services"] == before["services"]
+    assert after["organizations"] == before["organizations"]
+
+
+def test_exporting_twice_writes_the_same_files(directory: None, tmp_path: Path) -> None:
+    export(tmp_path / "one")
+    export(tmp_path / "two")
+    for path in sorted((tmp_path / "one").iterdir()):
+        assert path.read_bytes() == (tmp_path / "two" / path.name).read_bytes(), path.name
+
+
+def test_exported_json_validates_against_the_hsds_schemas(
+    directory: None, tmp_path: Path, hsds_schemas: HSDSSchemas
+) -> None:
+    export(tmp_path)
+    services = json.loads((tmp_path / "services.json").read_text(encoding="utf-8"))
+    organizations = json.loads((tmp_path / "organizations.json").read_text(encoding="utf-8"))
+    assert len(services) == 3
+    assert len(organizations) == 2
+    for service in services:
+        hsds_schemas.assert_valid("service", service)
+    for organization in organizations:
+        hsds_schemas.assert_valid("organization", organization)
+
+
+def test_the_tables_have_the_hsds_columns_in_the_hsds_order(
+    directory: None, tmp_path: Path, hsds_reference: Path
+) -> None:
+    export(tmp_path)
+    official = json.loads((hsds_reference / "datapackage.json").read_text(encoding="utf-8"))
+    hsds_columns = {
+        resource["path"]: [f["name"] for f in resource["schema"]["fields"]]
+        for resource in official["resources"]
+    }
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in package["resources"]} == {t.path for t in TABLES.values()}
+    for resource in package["resources"]:
+        with (tmp_path / resource["path"]).open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        assert header == hsds_columns[resource["path"]], resource["path"]
+        assert [f["name"] for f in resource["schema"]["fields"]] == header
+
+
+def test_rows_are_written_as_hsds_values(directory: None, tmp_path: Path) -> None:
+    export(tmp_path)
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (tmp_path / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    schedule = next(row for row in rows("schedules.csv") if row["opens_at"] == "08:30:00")
+    assert schedule["closes_at"] == "15:30:00"
+    service = next(row for row in rows("services.csv") if row["name"] == "Apoio jurídico")
+    assert service["assured_date"] == "2025-03-01"
+    assert service["last_modified"].endswith("Z")
+    extension_rows = [
+        row
+        for row in rows("taxonomy_terms.csv")
+        if row["taxonomy_id"] == str(EXTENSION_TAXONOMY_ID)
+    ]
+    assert {row["code"] for row in extension_rows} >= {"walk_in", "time_zone"}
+    walk_in = {
+        row["link_id"]: row["value"]
+        for row in rows("attributes.csv")
+        if row["taxonomy_term_id"]
+        == next(r["id"] for r in extension_rows if r["code"] == "walk_in")
+    }
+    assert walk_in[service["id"]] == "true"
+
+
+def test_the_command_says_what_it_wrote(directory: None, tmp_path: Path) -> None:
+    out = export(tmp_path / "hsds")
+    assert f"{tmp_path / 'hsds' / 'services.json'}: 3" in out
+    assert (tmp_path / "hsds" / "datapackage.json").exists()
