@@ -21,7 +21,7 @@ import django
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from coop4int.directory.domain.index import refresh_entries  # noqa: E402
 from coop4int.directory.models import (  # noqa: E402
@@ -141,6 +141,8 @@ def main() -> None:
     generate(args.services, args.seed)
     generated = time.perf_counter()
     written = refresh_entries()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as the database's own maintenance would, after a bulk load
     print(
         f"{args.services} services generated in {generated - started:.1f} s; "
         f"{written} entries built in {time.perf_counter() - generated:.1f} s"

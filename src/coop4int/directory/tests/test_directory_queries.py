@@ -3,11 +3,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from coop4int.directory.domain import queries
 from coop4int.directory.domain.index import refresh_entries
 from coop4int.directory.domain.queries import (
     DirectoryFilter,
     directory_entries,
     directory_facets,
+    directory_page,
     opening_status,
 )
 from coop4int.directory.models import Schedule, TaxonomyTerm
@@ -122,3 +124,12 @@ def test_facets_offer_only_values_some_entry_has(places, legal):
     assert facets.languages == ["en", "fr", "kea", "pt"]
     assert [topic.id for topic in facets.topics] == [str(legal.pk)]
     assert facets.topics[0].names == {"en": "Legal support"}
+
+
+def test_both_page_plans_give_the_same_pages(places, monkeypatch):
+    criteria = DirectoryFilter(open_now=True)
+    collected = list(directory_page(criteria, WEDNESDAY_10, 1, 1).object_list)
+    monkeypatch.setattr(queries, "MANY_MATCHES", 0)  # walk by name from the first match
+    walked = list(directory_page(criteria, WEDNESDAY_10, 1, 1).object_list)
+    assert collected == walked
+    assert directory_page(criteria, WEDNESDAY_10, 2, 1).paginator.count == 2
