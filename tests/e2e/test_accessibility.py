@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
-from coop4int.directory.tests.places import make_place
+from coop4int.directory.tests.places import praia_desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,16 +73,7 @@ def test_skip_link_moves_focus_to_the_main_content(page):
 
 @pytest.fixture
 def desk(unit):
-    return make_place(
-        unit=unit,
-        name="Atendimento presencial",
-        island="Santiago",
-        municipality="Praia",
-        subdivision="PR",
-        languages=("pt", "fr", "ar"),
-        walk_in=True,
-        accessible=True,
-    )
+    return praia_desk(unit, languages=("pt", "fr", "ar"), accessible=True)
 
 
 @pytest.mark.parametrize("kind", ["list", "filtered", "detail", "leaflet"])

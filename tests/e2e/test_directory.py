@@ -11,7 +11,7 @@ from coop4int.accounts.enums import Role
 from coop4int.directory.domain.index import refresh_entries
 from coop4int.directory.models import Schedule
 from coop4int.directory.public_holidays import holidays_between
-from coop4int.directory.tests.places import make_place
+from coop4int.directory.tests.places import praia_desk
 from tests.e2e.steps import in_language, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,16 +20,7 @@ PHONE = {"width": 360, "height": 740}
 
 
 def _place(unit, name, languages, always_open):
-    sal = make_place(
-        unit=unit,
-        name=name,
-        island="Santiago",
-        municipality="Praia",
-        subdivision="PR",
-        languages=languages,
-        walk_in=True,
-        accessible=True,
-    )
+    sal = praia_desk(unit, name=name, languages=languages, accessible=True)
     schedules = Schedule.objects.filter(location=sal.location)
     if always_open:
         schedules.update(byday="", opens_at=time(0), closes_at=time(0))  # every day, all day
@@ -77,16 +68,7 @@ def test_find_a_unit_open_now_that_speaks_french_on_a_phone(
 
 
 def test_editor_changes_hours_from_a_date_and_the_public_page_follows(page, make_staff, unit):
-    sal = make_place(
-        unit=unit,
-        name="Balcão de Praia",
-        island="Santiago",
-        municipality="Praia",
-        subdivision="PR",
-        languages=("pt",),
-        walk_in=True,
-        accessible=False,
-    )
+    sal = praia_desk(unit, name="Balcão de Praia")
     editor = make_staff(Role.CONTENT_EDITOR, unit)
     log_in(page, editor)
     t = lambda message: in_language("pt", message)  # noqa: E731
@@ -112,16 +94,7 @@ def test_editor_changes_hours_from_a_date_and_the_public_page_follows(page, make
 
 
 def test_partner_proposal_is_approved_by_an_editor(browser, live_server, make_staff, unit):
-    sal = make_place(
-        unit=unit,
-        name="Centro de Saúde",
-        island="Santiago",
-        municipality="Praia",
-        subdivision="PR",
-        languages=("pt",),
-        walk_in=False,
-        accessible=False,
-    )
+    sal = praia_desk(unit, name="Centro de Saúde", walk_in=False)
     partner = make_staff(Role.PARTNER_USER, unit)
     editor = make_staff(Role.CONTENT_EDITOR, unit)
     t = lambda message: in_language("pt", message)  # noqa: E731

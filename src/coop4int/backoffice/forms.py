@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coop4int.accounts.models import Unit
 from coop4int.core.queries import AuditFilter
@@ -16,7 +17,9 @@ class AuditFilterForm(forms.Form):
         label=_("Action"), required=False, max_length=100, help_text=_("For example: accounts.")
     )
     object_ref = forms.CharField(label=_("Object"), required=False, max_length=200)
-    ip_address = forms.GenericIPAddressField(label=_("Address"), required=False)
+    ip_address = forms.GenericIPAddressField(
+        label=pgettext_lazy("network", "Address"), required=False
+    )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

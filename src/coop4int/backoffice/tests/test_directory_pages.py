@@ -3,25 +3,17 @@ typed kept, nothing saved."""
 
 import pytest
 from django.utils import translation
+from django.utils.html import escape
 
 from coop4int.accounts.enums import Role
 from coop4int.core.models import AuditEntry
 from coop4int.directory.models import Location, Phone, Schedule
-from coop4int.directory.tests.places import make_place
+from coop4int.directory.tests.places import praia_desk
 
 
 @pytest.fixture
 def desk(unit):
-    return make_place(
-        unit=unit,
-        name="Atendimento",
-        island="Santiago",
-        municipality="Praia",
-        subdivision="PR",
-        languages=("pt",),
-        walk_in=True,
-        accessible=False,
-    )
+    return praia_desk(unit)
 
 
 @pytest.fixture
@@ -99,7 +91,7 @@ def test_closing_before_opening_keeps_the_form_and_saves_nothing(editor_client, 
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert _french("The closing time must be after the opening time.") in body
+    assert escape(_french("The closing time must be after the opening time.")) in body
     assert 'value="17:00"' in body
     assert Schedule.objects.count() == before
 

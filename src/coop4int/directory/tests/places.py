@@ -72,3 +72,17 @@ def make_place(
     sal = ServiceAtLocation.objects.create(service=service, location=location)
     refresh_entries(service_ids=[service.pk])
     return sal
+
+
+def praia_desk(unit: Any, **overrides: Any) -> ServiceAtLocation:
+    """A walk-in desk in Praia speaking Portuguese; any field can be overridden."""
+    values: dict[str, Any] = {
+        "name": "Atendimento",
+        "island": "Santiago",
+        "municipality": "Praia",
+        "subdivision": "PR",
+        "languages": ("pt",),
+        "walk_in": True,
+        "accessible": False,
+    }
+    return make_place(unit=unit, **(values | overrides))

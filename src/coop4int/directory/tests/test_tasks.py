@@ -8,21 +8,12 @@ from coop4int.accounts.enums import Role
 from coop4int.core.periodic import run_due
 from coop4int.directory.models import OpenInterval, Service
 from coop4int.directory.tasks import remind_unverified_services, roll_open_intervals
-from coop4int.directory.tests.places import make_place
+from coop4int.directory.tests.places import praia_desk
 
 
 @pytest.fixture
 def desk(unit):
-    return make_place(
-        unit=unit,
-        name="Atendimento",
-        island="Santiago",
-        municipality="Praia",
-        subdivision="PR",
-        languages=("pt",),
-        walk_in=True,
-        accessible=False,
-    )
+    return praia_desk(unit)
 
 
 def test_coordinator_is_reminded_of_stale_entries_once_a_month(desk, make_staff, unit):
