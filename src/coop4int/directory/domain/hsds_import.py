@@ -21,9 +21,10 @@ import re
 import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import phonenumbers
@@ -469,8 +470,10 @@ class _Importer(HSDSReader):
                 )
 
     def _check_hours(self, plan: "_Plan") -> None:
-        """A schedule row the hours engine cannot read is kept as a note: its text stays, its
-        opening and closing times are left out (guessed hours would mislead)."""
+        """Closing before opening, and versions of the hours whose validity windows overlap,
+        refuse the import: both would publish wrong hours. Other rows the hours engine cannot
+        read are kept as notes: their text stays, their times are left out."""
+        by_owner: dict[tuple[Any, Any, Any], list[_Planned]] = defaultdict(list)
         for item in plan.items:
             if item.table != "schedule":
                 continue
@@ -481,6 +484,15 @@ class _Importer(HSDSReader):
                 reasons = [("bymonthday", "must be whole numbers separated by commas")]
             else:
                 found = hours.validate_rules([rule]) if rule is not None else []
+                for problem in [p for p in found if p.code == "closes_before_opens"]:
+                    self.problem(
+                        origin.source,
+                        origin.where,
+                        "closes_at",
+                        f"{problem.params['closes_at']} is not after opens_at "
+                        f"{problem.params['opens_at']}",
+                    )
+                found = [p for p in found if p.code != "closes_before_opens"]
                 reasons = _hours_reasons(found)
             for field_name, reason in reasons:
                 self.warn(
@@ -491,6 +503,29 @@ class _Importer(HSDSReader):
                 )
             if reasons:
                 schedule.opens_at = schedule.closes_at = None
+            owner = (schedule.service_id, schedule.location_id, schedule.service_at_location_id)
+            by_owner[owner].append(item)
+        for items in by_owner.values():
+            windows = [(i.instance.valid_from, i.instance.valid_to) for i in items]
+            for problem in _overlapping_windows(windows):
+                origin = items[cast(int, problem.params["index"])].obj.origin
+                self.problem(
+                    origin.source,
+                    origin.where,
+                    "valid_from",
+                    "this version of the hours overlaps another one valid at the same time "
+                    f"({problem.params['other_valid_from'] or '…'} – "
+                    f"{problem.params['other_valid_to'] or '…'})",
+                )
+
+
+def _overlapping_windows(windows: list[tuple[Any, Any]]) -> list[hours.Problem]:
+    """Overlaps between validity windows, asked of the engine with stand-in rules."""
+    from_midnight = [
+        hours.Rule(opens_at=time(0), closes_at=time(1), valid_from=start, valid_to=end)
+        for start, end in windows
+    ]
+    return [p for p in hours.validate_rules(from_midnight) if p.code == "overlapping_validity"]
 
 
 _HOURS_REASONS: dict[str, tuple[str, str]] = {

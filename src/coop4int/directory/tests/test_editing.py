@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 
 from coop4int.accounts.enums import Role
 from coop4int.core.models import AuditEntry
@@ -165,3 +166,24 @@ def test_a_partner_cannot_edit_directly(support_line, make_staff, unit):
     partner = make_staff(Role.PARTNER_USER, unit)
     with pytest.raises(PermissionDenied):
         update_service(actor=partner, service=support_line, changes={"name": "X"})
+
+
+def test_overlapping_versions_already_on_record_are_refused(support_line, editor):
+    # As a careless import might have left them: two versions valid at once.
+    support_line.schedules.update(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+    Schedule.objects.create(
+        service=support_line, byday="SA", opens_at=time(9), closes_at=time(12),
+        valid_from=date(2026, 6, 1),
+    )  # fmt: skip
+    before = list(Schedule.objects.values_list("pk", "valid_to"))
+    with pytest.raises(ValidationError) as error:
+        change_hours_from(
+            actor=editor,
+            service=support_line,
+            valid_from=date(2027, 1, 1),
+            openings=[Opening(WEEKDAYS, time(9), time(18))],
+        )
+    assert error.value.messages == [
+        gettext("These hours overlap with other hours valid in the same period.")
+    ]
+    assert list(Schedule.objects.values_list("pk", "valid_to")) == before

@@ -473,3 +473,25 @@ def test_an_hsds_page_imports_every_item_of_its_contents(tmp_path: Path) -> None
     document = {"total_items": 2, "contents": [a_service(name="One"), a_service(name="Two")]}
     run(write_json(tmp_path, "page.json", document))
     assert sorted(Service.objects.values_list("name", flat=True)) == ["One", "Two"]
+
+
+def test_closing_before_opening_refuses_the_import(tmp_path: Path) -> None:
+    schedule = {"id": str(uuid4()), "freq": "WEEKLY", "byday": "MO", "opens_at": "17:00",
+                "closes_at": "09:00"}  # fmt: skip
+    before = counts()
+    errors = run_failing(write_json(tmp_path, "s.json", a_service(schedules=[schedule])))
+    assert any("closes_at" in line and "not after opens_at" in line for line in errors)
+    assert counts() == before
+
+
+def test_overlapping_versions_of_the_hours_refuse_the_import(tmp_path: Path) -> None:
+    def row(valid_from: str, valid_to: str | None) -> dict[str, Any]:
+        found = {"id": str(uuid4()), "freq": "WEEKLY", "byday": "MO", "opens_at": "09:00",
+                 "closes_at": "17:00", "valid_from": valid_from}  # fmt: skip
+        return found | ({"valid_to": valid_to} if valid_to else {})
+
+    document = a_service(schedules=[row("2026-01-01", "2026-12-31"), row("2026-06-01", None)])
+    before = counts()
+    errors = run_failing(write_json(tmp_path, "s.json", document))
+    assert any("valid_from" in line and "overlaps" in line for line in errors)
+    assert counts() == before
