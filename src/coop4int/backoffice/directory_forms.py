@@ -196,3 +196,14 @@ class LocationForm(forms.Form):
 
     def phone_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["phones"].splitlines() if line.strip()]
+
+
+class TranslationForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=300,
+        required=False,
+        help_text=_("Leave empty to remove the translation in this language."),
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)

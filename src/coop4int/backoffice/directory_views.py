@@ -18,6 +18,7 @@ from coop4int.backoffice.directory_forms import (
     ProposalForm,
     ReviewForm,
     ServiceForm,
+    TranslationForm,
 )
 from coop4int.backoffice.views import StaffView
 from coop4int.directory.domain import editing, queries
@@ -79,6 +80,9 @@ class DirectoryServiceView(StaffView):
             or HoursForm(current=queries.current_openings(service, today)),
             "closure_form": extra.get("closure_form") or ClosureForm(time_zone=_zone(service)),
             "location_form": extra.get("location_form") or _location_form(service),
+            "translation_form": extra.get("translation_form")
+            or TranslationForm(auto_id="translation_%s"),
+            "translations": service.translations.order_by("language"),
             "schedules": sorted(
                 editing.hours_owner(service).schedules.all(),
                 key=lambda row: (row.valid_from or today.min, row.opens_at or today.min),
@@ -108,6 +112,8 @@ class DirectoryServiceView(StaffView):
             return self._add_closure(request, service)
         if action == "location" and may_edit:
             return self._update_location(request, service)
+        if action == "translation" and may_edit:
+            return self._save_translation(request, service)
         form: ServiceForm = (ServiceForm if may_edit else ProposalForm)(request.POST)
         if form.is_valid():
             try:
@@ -191,6 +197,21 @@ class DirectoryServiceView(StaffView):
                 return redirect("backoffice:directory_service", service_id=service.pk)
         form = ServiceForm(initial=editing.service_values(service))
         return self._render(request, service, form, location_form=location_form)
+
+    def _save_translation(self, request: HttpRequest, service: Service) -> HttpResponse:
+        translation_form = TranslationForm(request.POST, auto_id="translation_%s")
+        if translation_form.is_valid():
+            try:
+                editing.save_translation(
+                    actor=self.user, service=service, **translation_form.cleaned_data
+                )
+            except ValidationError as error:
+                translation_form.add_error(None, error)
+            else:
+                messages.success(request, _("The translation was saved."))
+                return redirect("backoffice:directory_service", service_id=service.pk)
+        form = ServiceForm(initial=editing.service_values(service))
+        return self._render(request, service, form, translation_form=translation_form)
 
 
 def _location(service: Service) -> Location | None:

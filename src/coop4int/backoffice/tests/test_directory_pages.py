@@ -104,3 +104,13 @@ def test_unknown_language_code_in_a_post_is_refused(editor_client, desk):
     assert response.status_code == 200
     assert "languages" in response.context["form"].errors
     assert list(desk.service.languages.values_list("code", flat=True)) == []
+
+
+def test_editor_adds_a_french_name_and_french_readers_see_it(editor_client, desk, client):
+    response = editor_client.post(
+        _url(desk),
+        {"action": "translation", "language": "fr", "name": "Accueil", "description": "Aide."},
+    )
+    assert response.status_code == 302
+    body = client.get(f"/fr/directory/{desk.pk}/").content.decode()
+    assert '<h1 lang="fr" dir="ltr">Accueil</h1>' in body

@@ -30,6 +30,7 @@ from coop4int.directory.models import (
     Phone,
     Schedule,
     Service,
+    ServiceTranslation,
 )
 
 # What editors and partners may change through the forms, in the order the difference shows.
@@ -384,3 +385,38 @@ def update_location(
         data={"fields": sorted(values), "phones": len(numbers)},
     )
     refresh_entries(location_ids=[location.pk])
+
+
+@transaction.atomic
+def save_translation(
+    *, actor: User, service: Service, language: str, name: str, description: str
+) -> ServiceTranslation | None:
+    """Set the service's name and description in ``language``; an empty name removes that
+    translation (readers then see the fallback, marked as such).
+
+    Side effects: audit ``directory.translation.saved`` or ``.removed``; entries refreshed."""
+    _require(actor, Permission.EDIT_DIRECTORY, service)
+    if language not in REGISTRY:
+        raise ValidationError(
+            {"language": _("Unknown language code: %(codes)s") % {"codes": language}}
+        )
+    if language == service.language:
+        raise ValidationError(
+            {"language": _("This is the language the service is written in; edit it above.")}
+        )
+    translation: ServiceTranslation | None
+    if not name.strip():
+        service.translations.filter(language=language).delete()
+        translation, action = None, "directory.translation.removed"
+    else:
+        translation, _created = ServiceTranslation.objects.update_or_create(
+            service=service,
+            language=language,
+            defaults={"name": name.strip(), "description": description.strip()},
+        )
+        action = "directory.translation.saved"
+    audit.record(
+        action=action, actor=actor, obj=service, unit=service.unit, data={"language": language}
+    )
+    refresh_entries(service_ids=[service.pk])
+    return translation

@@ -16,6 +16,7 @@ from coop4int.directory.domain.editing import (
     change_hours_from,
     propose_change,
     reject_proposal,
+    save_translation,
     update_service,
     verify_service,
 )
@@ -187,3 +188,25 @@ def test_overlapping_versions_already_on_record_are_refused(support_line, editor
         gettext("These hours overlap with other hours valid in the same period.")
     ]
     assert list(Schedule.objects.values_list("pk", "valid_to")) == before
+
+
+def test_a_translation_is_saved_shown_and_removed(support_line, editor):
+    save_translation(
+        actor=editor, service=support_line, language="fr", name="Ligne d'appui", description=""
+    )
+    assert support_line.translations.get().name == "Ligne d'appui"
+    save_translation(actor=editor, service=support_line, language="fr", name=" ", description="")
+    assert not support_line.translations.exists()
+    assert [e.action for e in AuditEntry.objects.order_by("id")][-2:] == [
+        "directory.translation.saved",
+        "directory.translation.removed",
+    ]
+
+
+def test_a_translation_into_the_source_language_or_an_unknown_one_is_refused(support_line, editor):
+    for language in ("pt", "xx"):
+        with pytest.raises(ValidationError):
+            save_translation(
+                actor=editor, service=support_line, language=language, name="X", description=""
+            )
+    assert not support_line.translations.exists()
