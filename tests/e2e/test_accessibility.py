@@ -88,7 +88,7 @@ def test_directory_pages_have_no_serious_accessibility_violation(page, desk, kin
     assert serious_violations(page) == []
 
 
-@pytest.mark.parametrize("kind", ["services", "service", "proposals"])
+@pytest.mark.parametrize("kind", ["services", "service", "proposals", "new"])
 def test_staff_directory_pages_have_no_serious_accessibility_violation(
     browser, live_server, client, make_staff, unit, desk, kind
 ):
@@ -97,6 +97,7 @@ def test_staff_directory_pages_have_no_serious_accessibility_violation(
         "services": "/staff/directory/?stale=1",
         "service": f"/staff/directory/services/{desk.service_id}/",
         "proposals": "/staff/directory/proposals/",
+        "new": "/staff/directory/new/",
     }
     page = context.new_page()
     page.goto(paths[kind])

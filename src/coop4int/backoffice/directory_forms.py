@@ -1,5 +1,5 @@
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coop4int.accounts.models import Unit
 from coop4int.core.languages import language_choices
 from coop4int.directory.domain.editing import Opening
 from coop4int.directory.enums import Country, ServiceStatus
-from coop4int.directory.models import Schedule
+from coop4int.directory.models import Organization, Schedule
 
 WEEKDAYS = (
     ("MO", pgettext_lazy("weekday", "Monday")),
@@ -207,3 +208,25 @@ class TranslationForm(forms.Form):
         help_text=_("Leave empty to remove the translation in this language."),
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+
+class NewServiceForm(LocationForm):
+    """A new service and the place where it is given."""
+
+    service_name = forms.CharField(label=_("Name of the service"), max_length=300)
+    service_description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea, required=False
+    )
+    unit = forms.ModelChoiceField(label=_("Kept by the unit"), queryset=Unit.objects.none())
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.order_by("name"), required=False
+    )
+    field_order = ["service_name", "service_description", "unit", "organization"]
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit_field = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit_field.queryset = units
+        if units.count() == 1:
+            self.fields["unit"].initial = units.first()
+        self.order_fields(self.field_order)

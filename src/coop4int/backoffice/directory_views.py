@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coop4int.accounts.domain import queries as account_queries
+from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.directory_forms import (
     ClosureForm,
     HoursForm,
     LocationForm,
+    NewServiceForm,
     ProposalForm,
     ReviewForm,
     ServiceForm,
@@ -234,6 +237,45 @@ def _location_form(service: Service) -> LocationForm | None:
 def _zone(service: Service) -> str:
     sal = service.at_locations.select_related("location").first()
     return sal.location.time_zone if sal else "Atlantic/Cape_Verde"
+
+
+class NewServiceView(StaffView):
+    permission = Permission.EDIT_DIRECTORY
+
+    def _form(self, data: Any = None) -> NewServiceForm:
+        units = account_queries.units_for_user(self.user).exclude(kind=UnitKind.PARTNER)
+        return NewServiceForm(
+            data, units=units, initial={"country": "CV", "time_zone": "Atlantic/Cape_Verde"}
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "backoffice/directory_new.html", {"form": self._form()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            place = {
+                k: v
+                for k, v in data.items()
+                if k in editing.LOCATION_FIELDS or k in editing.ADDRESS_FIELDS
+            }
+            try:
+                sal = editing.create_service(
+                    actor=self.user,
+                    unit=data["unit"],
+                    organization=data["organization"],
+                    name=data["service_name"],
+                    description=data["service_description"],
+                    place=place,
+                    phones=form.phone_list(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The service was added. Now give its opening hours."))
+                return redirect("backoffice:directory_service", service_id=sal.service_id)
+        return render(request, "backoffice/directory_new.html", {"form": form})
 
 
 class ProposalListView(StaffView):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("directory/", directory_views.DirectoryServicesView.as_view(), name="directory"),
+    path("directory/new/", directory_views.NewServiceView.as_view(), name="directory_new"),
     path(
         "directory/services/<uuid:service_id>/",
         directory_views.DirectoryServiceView.as_view(),

@@ -26,6 +26,7 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:staff_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
     "backoffice:directory": ("get", DIRECTORY_USERS, False),
     "backoffice:directory_service": ("get", DIRECTORY_USERS, True),
+    "backoffice:directory_new": ("get", DIRECTORY_EDITORS, False),
     "backoffice:directory_proposals": ("get", DIRECTORY_EDITORS, False),
     "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
     "accounts:account": ("get", ALL, False),

@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from coop4int.accounts.enums import Role
 from coop4int.core.models import AuditEntry
-from coop4int.directory.models import Location, Phone, Schedule
+from coop4int.directory.models import Location, Phone, Schedule, Service
 from coop4int.directory.tests.places import praia_desk
 
 
@@ -114,3 +114,33 @@ def test_editor_adds_a_french_name_and_french_readers_see_it(editor_client, desk
     assert response.status_code == 302
     body = client.get(f"/fr/directory/{desk.pk}/").content.decode()
     assert '<h1 lang="fr" dir="ltr">Accueil</h1>' in body
+
+
+NEW = PLACE | {"service_name": "Apoio jurídico", "service_description": "Consultas gratuitas."}
+
+
+def test_editor_adds_a_service_at_a_new_place_and_it_is_listed(editor_client, unit, client):
+    response = editor_client.post("/staff/directory/new/", NEW | {"unit": unit.pk})
+    assert response.status_code == 302
+    service = Service.objects.get(name="Apoio jurídico")
+    assert service.unit == unit
+    assert service.at_locations.get().location.phones.get().number == "+238 260 10 10"
+    assert AuditEntry.objects.filter(action="directory.service.created").count() == 1
+    assert "Apoio jurídico" in client.get("/pt/directory/").content.decode()
+
+
+def test_a_new_service_with_a_bad_phone_is_not_saved(editor_client, unit):
+    before = (Service.objects.count(), Location.objects.count())
+    response = editor_client.post(
+        "/staff/directory/new/", NEW | {"unit": unit.pk, "phones": "not a phone"}
+    )
+    assert response.status_code == 200
+    assert 'value="Apoio jurídico"' in response.content.decode()
+    assert (Service.objects.count(), Location.objects.count()) == before
+
+
+def test_an_editor_cannot_add_a_service_to_another_unit(editor_client, other_unit):
+    response = editor_client.post("/staff/directory/new/", NEW | {"unit": other_unit.pk})
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Service.objects.filter(name="Apoio jurídico").exists()

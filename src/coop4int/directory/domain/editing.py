@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coop4int.accounts.models import User
+from coop4int.accounts.models import Unit, User
 from coop4int.accounts.roles import Permission
 from coop4int.core import audit
 from coop4int.core.languages import REGISTRY
@@ -27,9 +27,11 @@ from coop4int.directory.models import (
     Closure,
     Language,
     Location,
+    Organization,
     Phone,
     Schedule,
     Service,
+    ServiceAtLocation,
     ServiceTranslation,
 )
 
@@ -358,9 +360,25 @@ def update_location(
     _require(actor, Permission.EDIT_DIRECTORY, service)
     if not location.services_at.filter(service=service).exists():
         raise PermissionDenied
+    numbers = _checked_place(values, phones, values.get("country") or location.country)
+    _save_place(location, values, numbers)
+    audit.record(
+        action="directory.location.updated",
+        actor=actor,
+        obj=location,
+        unit=service.unit,
+        data={"fields": sorted(values), "phones": len(numbers)},
+    )
+    refresh_entries(location_ids=[location.pk])
+
+
+def _checked_place(values: Mapping[str, Any], phones: Sequence[str], country: str) -> list[str]:
+    """Check the time zone and every phone number; the numbers to keep."""
     check_time_zone(values["time_zone"])
-    country = values.get("country") or location.country
-    numbers = [check_phone(number, country) for number in phones if number.strip()]
+    return [check_phone(number, country) for number in phones if number.strip()]
+
+
+def _save_place(location: Location, values: Mapping[str, Any], numbers: list[str]) -> None:
     for name in LOCATION_FIELDS:
         setattr(location, name, values[name])
     location.full_clean()
@@ -377,14 +395,41 @@ def update_location(
         for number in numbers
         if number not in existing
     )
+
+
+@transaction.atomic
+def create_service(
+    *,
+    actor: User,
+    unit: Unit,
+    organization: Organization | None,
+    name: str,
+    description: str,
+    place: Mapping[str, Any],
+    phones: Sequence[str],
+) -> ServiceAtLocation:
+    """A new service of ``unit``, given at a new place. Hours, languages and the rest are added
+    on its page. Everything is checked before anything is saved.
+
+    Side effects: audit ``directory.service.created``; the new entry is listed."""
+    probe = Service(unit=unit)
+    _require(actor, Permission.EDIT_DIRECTORY, probe)
+    numbers = _checked_place(place, phones, place.get("country") or "CV")
+    service = Service(unit=unit, organization=organization, name=name, description=description)
+    try:
+        service.full_clean()
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
+    service.save()
+    location = Location(organization=organization)
+    _save_place(location, place, numbers)
+    sal = ServiceAtLocation.objects.create(service=service, location=location)
     audit.record(
-        action="directory.location.updated",
-        actor=actor,
-        obj=location,
-        unit=service.unit,
-        data={"fields": sorted(values), "phones": len(numbers)},
-    )
-    refresh_entries(location_ids=[location.pk])
+        action="directory.service.created", actor=actor, obj=service, unit=unit,
+        data={"place": location.name},
+    )  # fmt: skip
+    refresh_entries(service_ids=[service.pk])
+    return sal
 
 
 @transaction.atomic
