@@ -5,6 +5,7 @@ DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, EMAIL_URL, COOP4INT_D
 (and TASKS_URL to move background work to Redis). See README.md.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "coop4int.core",
     "coop4int.accounts",
     "coop4int.directory",
+    "coop4int.content",
     "coop4int.portal",
     "coop4int.api",
     "coop4int.backoffice",
@@ -108,8 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # Tests use a file, not memory: the browser tests' live server answers from other threads,
-    # and an in-memory database shared between threads fails when they close it.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # and an in-memory database shared between threads fails when they close it. One file per
+    # test process, so that two runs side by side do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -17,6 +17,7 @@ class Permission(StrEnum):
     GRANT_ADMINISTRATOR = "accounts.grant_administrator"
     EDIT_DIRECTORY = "directory.change_service"
     PROPOSE_DIRECTORY_CHANGE = "directory.propose_change"
+    EDIT_CONTENT = "content.change_item"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -28,7 +29,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF, Permission.EDIT_DIRECTORY}
     ),
     Role.FRONT_OFFICE_OFFICER: frozenset(_ALL_STAFF),
-    Role.CONTENT_EDITOR: frozenset(_ALL_STAFF | {Permission.EDIT_DIRECTORY}),
+    Role.CONTENT_EDITOR: frozenset(
+        _ALL_STAFF | {Permission.EDIT_DIRECTORY, Permission.EDIT_CONTENT}
+    ),
     Role.TRAINER: frozenset(_ALL_STAFF),
     Role.ANALYST: frozenset(_ALL_STAFF),
     Role.PARTNER_USER: frozenset(_ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE}),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coop4int.backoffice import directory_views, views
+from coop4int.backoffice import content_views, directory_views, views
 
 app_name = "backoffice"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
+    path("content/", content_views.ContentListView.as_view(), name="content"),
+    path(
+        "content/<slug:slug>/<str:language>/",
+        content_views.ContentTextView.as_view(),
+        name="content_text",
+    ),
     path("directory/", directory_views.DirectoryServicesView.as_view(), name="directory"),
     path("directory/new/", directory_views.NewServiceView.as_view(), name="directory_new"),
     path(

@@ -84,6 +84,17 @@ def get_language(code: str) -> Language:
     raise UnknownLanguage(code)
 
 
+# Which languages a reader is shown, in order, when a text is missing in theirs: Creole readers
+# read Portuguese; everyone else English, then Portuguese.
+FALLBACKS: dict[str, tuple[str, ...]] = {"kea": ("pt",)}
+DEFAULT_FALLBACK = ("en", "pt")
+
+
+def fallback_chain(code: str) -> tuple[str, ...]:
+    """``code`` followed by the languages to try when a text is missing in it."""
+    return (code, *(c for c in FALLBACKS.get(code, DEFAULT_FALLBACK) if c != code))
+
+
 def language_choices() -> list[tuple[str, str]]:
     """Choices for a form or a model field: native name with the code."""
     return [(lang.code, f"{lang.native_name} ({lang.code})") for lang in REGISTRY.values()]

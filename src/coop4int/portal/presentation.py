@@ -14,14 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from coop4int.core.formatting import current_locale
-from coop4int.core.languages import REGISTRY, UnknownLanguage, get_language
+from coop4int.core.languages import REGISTRY, UnknownLanguage, fallback_chain, get_language
 from coop4int.directory.domain.queries import OpeningStatus, ServiceHours
 from coop4int.directory.models import DirectoryEntry, Phone, ServiceAtLocation
-
-# Which language to show when the reader's is missing: Creole readers read Portuguese first;
-# everyone else English, then Portuguese.
-FALLBACKS = {"kea": ["pt"], "pt": ["kea"]}
-DEFAULT_FALLBACK = ["en", "pt"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +39,7 @@ class Text:
 
 def pick(texts: dict[str, str], language: str, source: str) -> Text:
     """The text in ``language``, else the first of its fallbacks, else the source text."""
-    for candidate in [language, *FALLBACKS.get(language, DEFAULT_FALLBACK), source]:
+    for candidate in [*fallback_chain(language), source]:
         if texts.get(candidate):
             return Text(texts[candidate], candidate, candidate != language)
     return Text("", source, True)

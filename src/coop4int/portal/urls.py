@@ -1,11 +1,18 @@
 from django.urls import path
 
-from coop4int.portal import directory_views, views
+from coop4int.portal import content_views, directory_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("info/", content_views.info_list, name="info"),
+    path("info/<slug:slug>/", content_views.info_detail, name="info_detail"),
+    path(
+        "info/<slug:slug>/<str:content_language>/",
+        content_views.info_detail,
+        name="info_in_language",
+    ),
     path("directory/", directory_views.directory_list, name="directory"),
     path("directory/<uuid:sal_id>/", directory_views.directory_detail, name="directory_detail"),
     path("directory/leaflet/<slug:unit_slug>/", directory_views.leaflet, name="leaflet"),

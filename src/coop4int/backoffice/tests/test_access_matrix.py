@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop4int.accounts.enums import Role
+from coop4int.content.models import ContentItem, Translation
 from coop4int.directory.models import ChangeProposal, Service
 
 ALL = set(Role)
@@ -29,6 +30,8 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:directory_new": ("get", DIRECTORY_EDITORS, False),
     "backoffice:directory_proposals": ("get", DIRECTORY_EDITORS, False),
     "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
+    "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "accounts:account": ("get", ALL, False),
     "accounts:password_change": ("get", ALL, False),
     "accounts:recovery_codes": ("post", ALL, False),
@@ -77,7 +80,15 @@ def target(unit, make_staff):
     proposal = ChangeProposal.objects.create(
         service=service, proposed_by=colleague, changes={"name": "Desk"}, original={}
     )
-    return {"unit": unit, "colleague": colleague, "service": service, "proposal": proposal}
+    item = ContentItem.objects.create(slug="card", kind="card", source_language="pt")
+    Translation.objects.create(item=item, language="pt", title="Cartão")
+    return {
+        "unit": unit,
+        "colleague": colleague,
+        "service": service,
+        "proposal": proposal,
+        "item": item,
+    }
 
 
 def _url(name: str, target: dict) -> str:
@@ -85,6 +96,8 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["unit"].slug])
     if name == "backoffice:staff_detail":
         return reverse(name, args=[target["colleague"].username])
+    if name == "backoffice:content_text":
+        return reverse(name, args=[target["item"].slug, "fr"])
     if name == "backoffice:directory_service":
         return reverse(name, args=[target["service"].pk])
     if name == "backoffice:directory_proposal":

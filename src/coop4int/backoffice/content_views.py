@@ -1,0 +1,129 @@
+"""Back-office pages for information items: write, translate side by side, review, publish."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from coop4int.accounts.roles import Permission
+from coop4int.backoffice.content_forms import NewItemForm, TextForm
+from coop4int.backoffice.views import StaffView
+from coop4int.content import markdown
+from coop4int.content.domain import queries, workflow
+from coop4int.content.enums import ItemKind, TranslationStatus
+from coop4int.content.models import ContentItem
+from coop4int.core.languages import REGISTRY
+
+
+class ContentListView(StaffView):
+    permission = Permission.EDIT_CONTENT
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        items = ContentItem.objects.prefetch_related("translations").order_by("slug")
+        return render(
+            request, "backoffice/content_list.html", {"items": items, "form": NewItemForm()}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = NewItemForm(request.POST)
+        if form.is_valid():
+            try:
+                item = workflow.create_item(
+                    actor=self.user,
+                    slug=form.cleaned_data["slug"],
+                    kind=ItemKind(form.cleaned_data["kind"]),
+                    source_language=form.cleaned_data["source_language"],
+                    title=form.cleaned_data["title"],
+                )
+            except (ValidationError, IntegrityError):
+                form.add_error("slug", _("This short name is taken."))
+            else:
+                return redirect(
+                    "backoffice:content_text", slug=item.slug, language=item.source_language
+                )
+        items = ContentItem.objects.prefetch_related("translations").order_by("slug")
+        return render(request, "backoffice/content_list.html", {"items": items, "form": form})
+
+
+class ContentTextView(StaffView):
+    """One language of an item, beside its source: save, send for review, publish."""
+
+    permission = Permission.EDIT_CONTENT
+
+    def _context(self, item: ContentItem, language: str, form: TextForm) -> dict[str, object]:
+        if language not in REGISTRY:
+            raise Http404
+        source = workflow.source_of(item)
+        text = item.translations.filter(language=language).first()
+        return {
+            "item": item,
+            "language": REGISTRY[language],
+            "source": source,
+            "source_html": markdown.render(source.body),
+            "text": text,
+            "change": workflow.source_change(text) if text else None,
+            "form": form,
+            "is_source": language == item.source_language,
+            "may_publish": bool(
+                text
+                and text.status == TranslationStatus.IN_REVIEW
+                and text.last_edited_by_id != self.user.pk
+            ),
+            "translations": queries.translations_of(item),
+            "all_languages": REGISTRY.values(),
+        }
+
+    def get(self, request: HttpRequest, slug: str, language: str) -> HttpResponse:
+        item = get_object_or_404(ContentItem, slug=slug)
+        go = request.GET.get("go")
+        if go in REGISTRY:
+            return redirect("backoffice:content_text", slug=item.slug, language=go)
+        text = item.translations.filter(language=language).first()
+        initial = {"title": text.title, "summary": text.summary, "body": text.body} if text else {}
+        context = self._context(item, language, TextForm(initial=initial))
+        return render(request, "backoffice/content_text.html", context)
+
+    def post(self, request: HttpRequest, slug: str, language: str) -> HttpResponse:
+        item = get_object_or_404(ContentItem, slug=slug)
+        action = request.POST.get("action", "save")
+        form = TextForm(request.POST if action == "save" else None)
+        try:
+            if action == "save":
+                if not form.is_valid():
+                    raise ValidationError("")
+                workflow.save_text(
+                    actor=self.user, item=item, language=language, **form.cleaned_data
+                )
+                messages.success(request, _("Saved as a draft."))
+            else:
+                text = item.translations.filter(language=language).first()
+                if text is None:
+                    raise Http404
+                if action == "submit":
+                    workflow.submit_for_review(actor=self.user, translation=text)
+                    messages.success(request, _("Sent for review."))
+                elif action == "publish":
+                    outdated = workflow.publish(actor=self.user, translation=text)
+                    messages.success(request, _("Published."))
+                    if outdated:
+                        messages.warning(
+                            request,
+                            _("These translations are now outdated: %(languages)s")
+                            % {"languages": ", ".join(t.language for t in outdated)},
+                        )
+            return redirect("backoffice:content_text", slug=item.slug, language=language)
+        except ValidationError as error:
+            if error.messages and error.messages != [""]:
+                form.add_error(None, error)
+            if action != "save":
+                text = item.translations.filter(language=language).first()
+                form = TextForm(
+                    initial={"title": text.title, "summary": text.summary, "body": text.body}
+                    if text
+                    else {}
+                )
+                for message in error.messages:
+                    messages.error(request, message)
+        return render(request, "backoffice/content_text.html", self._context(item, language, form))

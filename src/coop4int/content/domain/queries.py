@@ -1,0 +1,75 @@
+"""Reads of information for the public and for the editors."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from coop4int.content.enums import TranslationStatus
+from coop4int.content.models import ContentItem, Revision, Translation
+from coop4int.core.languages import fallback_chain
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a reader of ``asked`` sees of an item: the published text in ``shown``."""
+
+    item: ContentItem
+    revision: Revision
+    asked: str
+    shown: str
+    available: list[str]  # languages with a published text
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.shown != self.asked
+
+
+def _published(items: QuerySet[ContentItem]) -> dict[int, dict[str, Revision]]:
+    """The latest published revision of each item's languages, in one query."""
+    latest: dict[int, dict[str, Revision]] = {}
+    revisions = (
+        Revision.objects.filter(translation__item__in=items, status=TranslationStatus.PUBLISHED)
+        .select_related("translation")
+        .order_by("translation_id", "-saved_at", "-id")
+    )
+    for revision in revisions:
+        by_language = latest.setdefault(revision.translation.item_id, {})
+        by_language.setdefault(revision.translation.language, revision)
+    return latest
+
+
+def _reading(item: ContentItem, published: dict[str, Revision], language: str) -> Reading | None:
+    for candidate in (*fallback_chain(language), item.source_language):
+        if candidate in published:
+            return Reading(item, published[candidate], language, candidate, sorted(published))
+    return None
+
+
+def published_items(language: str) -> list[Reading]:
+    """Every item with a published text, each in the reader's language or its fallback."""
+    items = ContentItem.objects.select_related("topic").order_by("slug")
+    published = _published(items)
+    readings = [
+        _reading(item, published.get(item.pk, {}), language)
+        for item in items
+        if item.pk in published
+    ]
+    return [reading for reading in readings if reading is not None]
+
+
+def reading_for(slug: str, language: str) -> Reading:
+    """One item for a reader of ``language``; 404 when it has no published text."""
+    item = ContentItem.objects.select_related("topic").filter(slug=slug).first()
+    if item is None:
+        raise Http404
+    reading = _reading(
+        item, _published(ContentItem.objects.filter(pk=item.pk)).get(item.pk, {}), language
+    )
+    if reading is None:
+        raise Http404
+    return reading
+
+
+def translations_of(item: ContentItem) -> QuerySet[Translation]:
+    return item.translations.select_related("last_edited_by").order_by("language")

@@ -1,0 +1,205 @@
+"""Writing and translating information: drafts, review by someone else, publication, and
+translations that fall out of date when their source changes."""
+
+import difflib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from coop4int.accounts.models import User
+from coop4int.accounts.roles import Permission
+from coop4int.content.enums import ItemKind, TranslationStatus
+from coop4int.content.models import ContentItem, Revision, Translation
+from coop4int.core import audit
+from coop4int.core.languages import REGISTRY
+
+
+def _require(actor: User) -> None:
+    if not actor.has_perm(Permission.EDIT_CONTENT):
+        raise PermissionDenied
+
+
+def _snapshot(translation: Translation, actor: User | None) -> Revision:
+    return Revision.objects.create(
+        translation=translation,
+        version=translation.version,
+        title=translation.title,
+        summary=translation.summary,
+        body=translation.body,
+        status=translation.status,
+        source_version=translation.source_version,
+        saved_by=actor,
+    )
+
+
+def source_of(item: ContentItem) -> Translation:
+    return item.translations.get(language=item.source_language)
+
+
+@transaction.atomic
+def create_item(
+    *,
+    actor: User,
+    slug: str,
+    kind: ItemKind,
+    source_language: str,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    is_demo: bool = False,
+) -> ContentItem:
+    """A new item with its source text as a draft. Side effects: audit
+    ``content.item.created``."""
+    _require(actor)
+    if source_language not in REGISTRY:
+        raise ValidationError({"source_language": _("Unknown language.")})
+    item = ContentItem(slug=slug, kind=kind, source_language=source_language, is_demo=is_demo)
+    item.full_clean()
+    item.save()
+    translation = Translation.objects.create(
+        item=item,
+        language=source_language,
+        title=title,
+        summary=summary,
+        body=body,
+        last_edited_by=actor,
+        is_demo=is_demo,
+    )
+    _snapshot(translation, actor)
+    audit.record(action="content.item.created", actor=actor, obj=item, data={"slug": slug})
+    return item
+
+
+@transaction.atomic
+def save_text(
+    *,
+    actor: User,
+    item: ContentItem,
+    language: str,
+    title: str,
+    summary: str,
+    body: str,
+    is_demo: bool = False,
+) -> Translation:
+    """Save the text of ``item`` in ``language`` (the source or a translation) as a draft, a
+    new version in its history. A translation records which version of the source it follows.
+
+    Side effects: a revision; audit ``content.text.saved``."""
+    _require(actor)
+    if language not in REGISTRY:
+        raise ValidationError({"language": _("Unknown language.")})
+    if not title.strip():
+        raise ValidationError({"title": _("A title is needed.")})
+    is_source = language == item.source_language
+    source_version = None if is_source else source_of(item).version
+    translation = item.translations.filter(language=language).first()
+    if translation is None:
+        translation = Translation(item=item, language=language, version=0)
+    translation.title, translation.summary, translation.body = title, summary, body
+    translation.version += 1
+    translation.status = TranslationStatus.DRAFT
+    translation.source_version = source_version
+    translation.last_edited_by = actor
+    translation.is_demo = is_demo
+    translation.save()
+    _snapshot(translation, actor)
+    audit.record(
+        action="content.text.saved",
+        actor=actor,
+        obj=item,
+        data={"language": language, "version": translation.version},
+    )
+    return translation
+
+
+@transaction.atomic
+def submit_for_review(*, actor: User, translation: Translation) -> None:
+    """Ask a colleague to review. Side effects: audit ``content.text.submitted``."""
+    _require(actor)
+    if translation.status not in {TranslationStatus.DRAFT, TranslationStatus.OUTDATED}:
+        raise ValidationError(_("Only a draft can be sent for review."))
+    translation.status = TranslationStatus.IN_REVIEW
+    translation.save(update_fields=["status", "updated_at"])
+    audit.record(
+        action="content.text.submitted",
+        actor=actor,
+        obj=translation.item,
+        data={"language": translation.language},
+    )
+
+
+@transaction.atomic
+def publish(*, actor: User, translation: Translation) -> list[Translation]:
+    """Publish a reviewed text. The reviewer must not be the person who wrote this version.
+
+    When the source text is published anew, every translation made from an older source
+    version becomes outdated; they are returned. Side effects: a published revision; audit
+    ``content.text.published``."""
+    _require(actor)
+    if translation.status != TranslationStatus.IN_REVIEW:
+        raise ValidationError(_("Only a text in review can be published."))
+    if translation.last_edited_by_id == actor.pk:
+        raise ValidationError(_("Someone other than its author must review and publish it."))
+    translation.status = TranslationStatus.PUBLISHED
+    translation.save(update_fields=["status", "updated_at"])
+    _snapshot(translation, actor)
+    outdated: list[Translation] = []
+    item = translation.item
+    if translation.language == item.source_language:
+        outdated = list(
+            item.translations.exclude(language=item.source_language).filter(
+                source_version__lt=translation.version
+            )
+        )
+        for other in outdated:
+            other.status = TranslationStatus.OUTDATED
+            other.save(update_fields=["status", "updated_at"])
+    audit.record(
+        action="content.text.published",
+        actor=actor,
+        obj=item,
+        data={"language": translation.language, "outdated": [t.language for t in outdated]},
+    )
+    return outdated
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChange:
+    """What changed in the source since a translation was made, for its translator."""
+
+    from_version: int | None
+    to_version: int
+    lines: list[str]  # a unified diff
+
+
+def source_change(translation: Translation) -> SourceChange | None:
+    """The source's changes since ``translation`` was made, or None if it is up to date."""
+    item = translation.item
+    source = source_of(item)
+    if translation.language == item.source_language or translation.source_version is None:
+        return None
+    if translation.source_version >= source.version:
+        return None
+    old = (
+        Revision.objects.filter(translation=source, version=translation.source_version)
+        .order_by("-saved_at", "-id")
+        .first()
+    )
+
+    def text(title: str, summary: str, body: str) -> list[str]:
+        return [title, "", summary, "", *body.splitlines()]
+
+    before = text(old.title, old.summary, old.body) if old else []
+    after = text(source.title, source.summary, source.body)
+    lines = list(
+        difflib.unified_diff(
+            before,
+            after,
+            fromfile=f"v{translation.source_version}",
+            tofile=f"v{source.version}",
+            lineterm="",
+        )
+    )
+    return SourceChange(translation.source_version, source.version, lines)

@@ -1,0 +1,18 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ItemKind(models.TextChoices):
+    CARD = "card", _("Information card")
+    GUIDE = "guide", _("Guide")
+    FAQ = "faq", _("Question and answer")
+    NEWS = "news", _("News")
+    CAMPAIGN = "campaign", _("Campaign")
+
+
+class TranslationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    # The source changed after this translation was made: it must be brought up to date.
+    OUTDATED = "outdated", _("Outdated")

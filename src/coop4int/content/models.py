@@ -1,0 +1,103 @@
+"""Information for the public — cards, guides, questions and answers, news, campaigns — in any
+language of the registry, each translation with its own status and history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coop4int.content.enums import ItemKind, TranslationStatus
+from coop4int.core.languages import language_choices
+
+
+class ContentItem(models.Model):
+    """One piece of information, written first in its source language."""
+
+    slug = models.SlugField(_("short name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    source_language = models.CharField(
+        _("source language"), max_length=10, choices=language_choices(), default="pt"
+    )
+    topic = models.ForeignKey(
+        "directory.TaxonomyTerm",
+        verbose_name=_("topic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    services = models.ManyToManyField(
+        "directory.Service", verbose_name=_("related services"), blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("information item")
+        verbose_name_plural = _("information items")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Translation(models.Model):
+    """The working copy of an item in one language (the source language included)."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices())
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("text"), blank=True, help_text=_("Markdown."))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=TranslationStatus.choices,
+        default=TranslationStatus.DRAFT,
+    )
+    version = models.PositiveIntegerField(default=1)
+    # For a translation: the version of the source it was made from.
+    source_version = models.PositiveIntegerField(null=True, blank=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    is_demo = models.BooleanField(_("demo translation"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "language"], name="one_translation_per_language"
+            )
+        ]
+        ordering = ["language"]
+
+    def __str__(self) -> str:
+        return f"{self.item.slug} [{self.language}] v{self.version}"
+
+
+class Revision(models.Model):
+    """An unchangeable copy of a translation as saved, submitted or published: its history,
+    and — for the latest published one — what the public reads."""
+
+    translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=TranslationStatus.choices)
+    source_version = models.PositiveIntegerField(null=True, blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        indexes = [models.Index(fields=["translation", "status", "-saved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.translation} {self.status} {self.saved_at:%Y-%m-%d %H:%M}"

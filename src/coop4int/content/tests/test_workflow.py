@@ -1,0 +1,106 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from coop4int.accounts.enums import Role
+from coop4int.content.domain.queries import published_items, reading_for
+from coop4int.content.domain.workflow import (
+    create_item,
+    publish,
+    save_text,
+    source_change,
+    submit_for_review,
+)
+from coop4int.content.enums import ItemKind, TranslationStatus
+from coop4int.core.models import AuditEntry
+
+
+@pytest.fixture
+def author(make_staff, national_unit):
+    return make_staff(Role.CONTENT_EDITOR, national_unit)
+
+
+@pytest.fixture
+def reviewer(make_staff, national_unit):
+    return make_staff(Role.CONTENT_EDITOR, national_unit)
+
+
+def published(item, language, actor, reviewer, title, body=""):
+    text = save_text(actor=actor, item=item, language=language, title=title, summary="", body=body)
+    submit_for_review(actor=actor, translation=text)
+    publish(actor=reviewer, translation=text)
+    text.refresh_from_db()
+    return text
+
+
+@pytest.fixture
+def card(author, reviewer):
+    item = create_item(
+        actor=author, slug="linha", kind=ItemKind.CARD, source_language="pt", title="Linha"
+    )
+    published(item, "pt", author, reviewer, "Linha de Apoio", "Ligue 808 257 257.")
+    return item
+
+
+def test_publishing_needs_a_reviewer_other_than_the_author(card, author):
+    text = save_text(actor=author, item=card, language="en", title="Line", summary="", body="")
+    submit_for_review(actor=author, translation=text)
+    with pytest.raises(ValidationError):
+        publish(actor=author, translation=text)
+    text.refresh_from_db()
+    assert text.status == TranslationStatus.IN_REVIEW
+
+
+def test_a_draft_is_not_published_and_readers_keep_the_published_text(card, author, reviewer):
+    save_text(actor=author, item=card, language="pt", title="Rascunho", summary="", body="")
+    assert reading_for("linha", "pt").revision.title == "Linha de Apoio"
+
+
+def test_changing_the_source_makes_translations_outdated_with_the_difference(
+    card, author, reviewer
+):
+    english = published(card, "en", author, reviewer, "Support line")
+    assert english.status == TranslationStatus.PUBLISHED
+    assert source_change(english) is None
+
+    published(card, "pt", author, reviewer, "Linha de Apoio ao Migrante", "Ligue 808 257 257.")
+
+    english.refresh_from_db()
+    assert english.status == TranslationStatus.OUTDATED
+    change = source_change(english)
+    assert change is not None
+    assert "-Linha de Apoio" in change.lines
+    assert "+Linha de Apoio ao Migrante" in change.lines
+    # Readers still get the last published English text until it is brought up to date.
+    assert reading_for("linha", "en").revision.title == "Support line"
+
+
+def test_creole_readers_get_portuguese_others_english_then_portuguese(card, author, reviewer):
+    reading = reading_for("linha", "kea")
+    assert (reading.shown, reading.is_fallback) == ("pt", True)
+    assert reading_for("linha", "ar").shown == "pt"
+    published(card, "en", author, reviewer, "Support line")
+    assert reading_for("linha", "ar").shown == "en"
+    assert reading_for("linha", "kea").shown == "pt"
+
+
+def test_history_keeps_every_version(card, author):
+    text = save_text(actor=author, item=card, language="pt", title="v3", summary="", body="")
+    assert text.version == 3
+    assert list(text.revisions.values_list("version", flat=True).order_by("id")) == [1, 2, 2, 3]
+
+
+def test_unpublished_items_are_not_listed(author, reviewer, card):
+    create_item(actor=author, slug="rascunho", kind=ItemKind.FAQ, source_language="pt", title="R")
+    assert [r.item.slug for r in published_items("pt")] == ["linha"]
+
+
+def test_only_content_editors_write(make_staff, unit, card):
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    with pytest.raises(PermissionDenied):
+        save_text(actor=officer, item=card, language="fr", title="X", summary="", body="")
+
+
+def test_every_step_is_audited(card):
+    actions = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"content.item.created", "content.text.saved", "content.text.submitted",
+            "content.text.published"} <= actions  # fmt: skip
