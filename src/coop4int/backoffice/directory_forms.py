@@ -41,7 +41,7 @@ class ServiceForm(forms.Form):
     )
     alert = forms.CharField(label=_("Alert shown on the page"), required=False, max_length=500)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    url = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    url = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
     languages = forms.MultipleChoiceField(
         label=_("Languages spoken"),
         choices=language_choices,
@@ -64,7 +64,14 @@ class HoursForm(forms.Form):
     def __init__(self, *args: Any, current: list[Schedule] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         initial_windows: dict[str, list[tuple[time, time]]] = {code: [] for code, _l in WEEKDAYS}
-        for row in current or []:
+        # Only plain weekly rows fit this form; monthly or every-other-week rows stay as they
+        # are listed above the form, and are replaced only by hours the editor types.
+        plain = [
+            row
+            for row in current or []
+            if row.freq in ("", "WEEKLY") and (row.interval or 1) == 1 and not row.bymonthday
+        ]
+        for row in plain:
             for code in (row.byday or "MO,TU,WE,TH,FR,SA,SU").split(","):
                 if code in initial_windows and row.opens_at and row.closes_at:
                     initial_windows[code].append((row.opens_at, row.closes_at))

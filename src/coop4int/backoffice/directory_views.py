@@ -24,7 +24,9 @@ from coop4int.backoffice.directory_forms import (
     TranslationForm,
 )
 from coop4int.backoffice.views import StaffView
+from coop4int.core.formatting import format_datetime
 from coop4int.directory.domain import editing, queries
+from coop4int.directory.domain.calendars import hours_owner
 from coop4int.directory.enums import ProposalStatus
 from coop4int.directory.models import Location, Service
 
@@ -87,10 +89,11 @@ class DirectoryServiceView(StaffView):
             or TranslationForm(auto_id="translation_%s"),
             "translations": service.translations.order_by("language"),
             "schedules": sorted(
-                editing.hours_owner(service).schedules.all(),
+                hours_owner(service).schedules.all(),
                 key=lambda row: (row.valid_from or today.min, row.opens_at or today.min),
             ),
             "proposals": service.proposals.select_related("proposed_by")[:10],
+            "closures": _closures(service),
         }
         return render(request, "backoffice/directory_service.html", context)
 
@@ -217,6 +220,24 @@ class DirectoryServiceView(StaffView):
         return self._render(request, service, form, translation_form=translation_form)
 
 
+def _closures(service: Service) -> list[dict[str, str]]:
+    """The service's closures and its places', in each place's own time zone."""
+    listed = []
+    for sal in service.at_locations.select_related("location"):
+        zone = sal.location.time_zone
+        for closure in [*sal.location.closures.all(), *service.closures.all()]:
+            listed.append(
+                {
+                    "from": format_datetime(closure.starts_at, "short", tz=zone),
+                    "until": format_datetime(closure.ends_at, "short", tz=zone)
+                    if closure.ends_at
+                    else "",
+                    "reason": closure.reason,
+                }
+            )
+    return listed
+
+
 def _location(service: Service) -> Location | None:
     sal = service.at_locations.select_related("location").first()
     return sal.location if sal else None
@@ -332,5 +353,5 @@ class ProposalView(StaffView):
                     messages.success(request, _("The proposal was rejected."))
                 return redirect("backoffice:directory_proposals")
             except ValidationError as error:
-                form.add_error(None, error)
+                form.add_error(None, error.messages)
         return self._render(request, proposal, form)

@@ -16,3 +16,10 @@ class TranslationStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     # The source changed after this translation was made: it must be brought up to date.
     OUTDATED = "outdated", _("Outdated")
+
+
+class FeedbackStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("Being looked at")
+    DONE = "done", _("Done")
+    SPAM = "spam", _("Not relevant")

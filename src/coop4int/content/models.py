@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coop4int.content.enums import ItemKind, TranslationStatus
+from coop4int.content.enums import FeedbackStatus, ItemKind, TranslationStatus
 from coop4int.core.languages import language_choices
 
 
@@ -101,3 +101,28 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.translation} {self.status} {self.saved_at:%Y-%m-%d %H:%M}"
+
+
+class Feedback(models.Model):
+    """ "Is something missing or wrong?" — a message from the public about a page."""
+
+    page = models.CharField(_("page"), max_length=500)
+    language = models.CharField(_("language"), max_length=10)
+    message = models.TextField(_("message"))
+    contact_email = models.EmailField(_("e-mail for a reply"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FeedbackStatus.choices, default=FeedbackStatus.NEW
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["status", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.page} ({self.get_status_display()})"

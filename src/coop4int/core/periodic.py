@@ -3,6 +3,7 @@ coordinators of stale entries). The worker checks on every heartbeat; deployment
 workers run `coop4int run_periodic` from cron instead. A job is enqueued at most once per
 period, whichever process asks first."""
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from coop4int.core.models import PeriodicRun
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +33,21 @@ def run_due(now: datetime | None = None) -> list[str]:
     now = now or timezone.now()
     started = []
     for job in configured_jobs():
-        with transaction.atomic():
-            run, created = PeriodicRun.objects.select_for_update().get_or_create(
-                name=job.name, defaults={"last_run_at": now}
-            )
-            if not created and now - run.last_run_at < job.every:
-                continue
-            run.last_run_at = now
-            run.save(update_fields=["last_run_at"])
-        import_string(job.task).enqueue()
+        try:
+            # Recorded and enqueued in one transaction: a job that cannot be enqueued is not
+            # marked as run, and is tried again next time.
+            with transaction.atomic():
+                run, created = PeriodicRun.objects.select_for_update().get_or_create(
+                    name=job.name, defaults={"last_run_at": now}
+                )
+                if not created and now - run.last_run_at < job.every:
+                    continue
+                run.last_run_at = now
+                run.save(update_fields=["last_run_at"])
+                import_string(job.task).enqueue()
+        except Exception:
+            # One broken job must not stop the others.
+            logger.exception("periodic job %s could not be enqueued", job.name)
+            continue
         started.append(job.name)
     return started

@@ -4,9 +4,9 @@ import hashlib
 from collections.abc import Callable
 from uuid import UUID
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -22,6 +22,10 @@ CACHE_SECONDS = 60
 
 
 def _cached(request: HttpRequest, name: str, build: Callable[[], str]) -> HttpResponse:
+    if len(messages.get_messages(request)):
+        # A message for this visitor (say, "your session ended") must reach them, and no one
+        # else: such a page is neither served from the cache nor stored in it.
+        return HttpResponse(build())
     now = timezone.now()
     query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
     key = f"directory:{name}:{directory_version()}:{now.timestamp() // CACHE_SECONDS:.0f}:{query}"
@@ -73,8 +77,16 @@ def directory_detail(request: HttpRequest, sal_id: UUID) -> HttpResponse:
 
 
 def leaflet(request: HttpRequest, unit_slug: str) -> HttpResponse:
-    language = get_language() or "pt"
-    now = timezone.now()
     sals = queries.services_of_unit(unit_slug)
-    pages = [service_page(sal, language, queries.service_hours(sal, now)) for sal in sals]
-    return render(request, "portal/leaflet.html", {"pages": pages, "unit": sals[0].service.unit})
+
+    def build() -> str:
+        language = get_language() or "pt"
+        now = timezone.now()
+        pages = [service_page(sal, language, queries.service_hours(sal, now)) for sal in sals]
+        return render_to_string(
+            "portal/leaflet.html",
+            {"pages": pages, "unit": sals[0].service.unit},
+            request=request,
+        )
+
+    return _cached(request, "leaflet", build)

@@ -144,3 +144,19 @@ def test_an_editor_cannot_add_a_service_to_another_unit(editor_client, other_uni
     assert response.status_code == 200
     assert "unit" in response.context["form"].errors
     assert not Service.objects.filter(name="Apoio jurídico").exists()
+
+
+def test_a_region_is_not_a_time_zone(editor_client, unit):
+    response = editor_client.post(
+        "/staff/directory/new/", NEW | {"unit": unit.pk, "time_zone": "Europe"}
+    )
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+
+
+def test_a_new_place_in_portugal_is_placed_in_portugal(editor_client, unit):
+    values = NEW | {"unit": unit.pk, "country": "PT", "city": "Lisboa", "state_province": "Lisboa",
+                    "time_zone": "Europe/Lisbon", "phones": "21 810 61 91"}  # fmt: skip
+    assert editor_client.post("/staff/directory/new/", values).status_code == 302
+    location = Service.objects.get(name="Apoio jurídico").at_locations.get().location
+    assert (location.country, location.municipality, location.island) == ("PT", "Lisboa", "Lisboa")

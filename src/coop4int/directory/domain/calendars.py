@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from coop4int.directory import hours
-from coop4int.directory.models import Closure, Schedule, ServiceAtLocation
+from coop4int.directory.models import Closure, Location, Schedule, Service, ServiceAtLocation
 from coop4int.directory.public_holidays import holidays_between
 
 
@@ -64,3 +64,21 @@ def calendar_for(sal: ServiceAtLocation, first: date, last: date) -> hours.Calen
             for c in closures
         ),
     )
+
+
+HoursOwner = Service | Location | ServiceAtLocation
+
+
+def hours_owner(service: Service) -> HoursOwner:
+    """Where a service's opening hours are kept, in the order the public pages read them
+    (calendars.pick_schedules): on the service at its location, on the service, or — for a
+    service at a single location with its own hours, like a unit's front desk — on the
+    location."""
+    sals = list(service.at_locations.select_related("location"))
+    for sal in sals:
+        if sal.schedules.exists():
+            return sal
+    if service.schedules.exists():
+        return service
+    with_hours = [sal.location for sal in sals if sal.location.schedules.exists()]
+    return with_hours[0] if len(sals) == 1 and with_hours else service

@@ -1,11 +1,12 @@
 """Changing the directory: service texts and flags, opening hours from a date, closures,
 verification, partner proposals. Every function audits once and refreshes the public entries."""
 
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from coop4int.accounts.roles import Permission
 from coop4int.core import audit
 from coop4int.core.languages import REGISTRY
 from coop4int.directory import hours
-from coop4int.directory.domain.calendars import rules_from
+from coop4int.directory.domain.calendars import HoursOwner, hours_owner, rules_from
 from coop4int.directory.domain.index import refresh_entries
 from coop4int.directory.enums import ProposalStatus
 from coop4int.directory.models import (
@@ -94,9 +95,10 @@ def _apply(service: Service, changes: Mapping[str, Any]) -> list[str]:
                         % {"codes": ", ".join(unknown)}
                     }
                 )
-            current = {lang.code for lang in service.languages.all()}
+            current = {lang.code for lang in service.languages.all() if lang.code}
             if set(value) != current:
-                service.languages.exclude(code__in=value).delete()
+                # Rows with a name and no code (e.g. a sign language) are not ours to drop.
+                service.languages.exclude(code="").exclude(code__in=value).delete()
                 Language.objects.bulk_create(
                     Language(service=service, code=code, name=REGISTRY[code].english_name)
                     for code in sorted(set(value) - current)
@@ -140,6 +142,7 @@ def verify_service(*, actor: User, service: Service, on: date | None = None) -> 
     service.last_verified = on or timezone.localdate()
     service.save(update_fields=["last_verified", "modified_at"])
     audit.record(action="directory.service.verified", actor=actor, obj=service, unit=service.unit)
+    refresh_entries(service_ids=[service.pk])
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +152,28 @@ class Opening:
     closes_at: time
 
 
-def hours_owner(service: Service) -> Service | Location:
-    """Where a service's opening hours are kept: on the service itself, or — for a service at a
-    single location that has its own hours, like a local unit's front desk — on that location."""
-    if service.schedules.exists():
+def may_change_location(actor: User, location: Location) -> bool:
+    """A place shared with services of other units may be changed only by someone who may
+    change every one of them."""
+    services = Service.objects.filter(at_locations__location=location)
+    return all(actor.has_perm(Permission.EDIT_DIRECTORY, other) for other in services)
+
+
+def _hours_owner_for(actor: User, service: Service) -> HoursOwner:
+    """The owner of the hours this actor may change: when they are kept on a place shared with
+    services the actor may not change, the service gets its own copy of them first."""
+    owner = hours_owner(service)
+    if isinstance(owner, Location) and not may_change_location(actor, owner):
+        copies = []
+        for row in owner.schedules.all():
+            row.pk = None
+            row.id = uuid.uuid4()
+            row.location = None
+            row.service = service
+            copies.append(row)
+        Schedule.objects.bulk_create(copies)
         return service
-    locations = [sal.location for sal in service.at_locations.select_related("location")]
-    with_hours = [location for location in locations if location.schedules.exists()]
-    return with_hours[0] if len(locations) == 1 and with_hours else service
+    return owner
 
 
 @transaction.atomic
@@ -172,7 +189,7 @@ def change_hours_from(
     _require(actor, Permission.EDIT_DIRECTORY, service)
     if not openings:
         raise ValidationError(_("Give at least one opening, or add a closure instead."))
-    owner = hours_owner(service)
+    owner = _hours_owner_for(actor, service)
     rows = list(owner.schedules.all())
     still_valid = [row for row in rows if row.valid_to is None or row.valid_to >= valid_from]
     replaced = [row for row in still_valid if row.valid_from and row.valid_from >= valid_from]
@@ -180,7 +197,11 @@ def change_hours_from(
     history = [row for row in rows if row not in still_valid]
     for row in ending:
         row.valid_to = valid_from - timedelta(days=1)
-    owner_field = "service" if isinstance(owner, Service) else "location"
+    owner_field = {
+        Service: "service",
+        Location: "location",
+        ServiceAtLocation: "service_at_location",
+    }[type(owner)]
     new_rows = [
         Schedule(
             **{owner_field: owner},
@@ -221,13 +242,19 @@ def add_closure(
     ends_at: datetime | None,
     reason: str,
 ) -> Closure:
-    """Close ``location`` from ``starts_at`` (until ``ends_at``, or until further notice).
-    Side effects: audit ``directory.closure.added``; entries refreshed."""
+    """Close the service at ``location`` from ``starts_at`` (until ``ends_at``, or until further
+    notice). The whole place is closed when the actor may change every service there; otherwise
+    only their service. Side effects: audit ``directory.closure.added``; entries refreshed."""
     _require(actor, Permission.EDIT_DIRECTORY, service)
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError(_("The closure must end after it starts."))
+    whole_place = may_change_location(actor, location)
     closure = Closure.objects.create(
-        location=location, starts_at=starts_at, ends_at=ends_at, reason=reason
+        location=location if whole_place else None,
+        service=None if whole_place else service,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
     )
     audit.record(
         action="directory.closure.added",
@@ -236,7 +263,7 @@ def add_closure(
         unit=service.unit,
         data={"from": starts_at.isoformat(), "until": ends_at.isoformat() if ends_at else None},
     )
-    refresh_entries(location_ids=[location.pk])
+    refresh_entries(service_ids=[service.pk], location_ids=[location.pk])
     return closure
 
 
@@ -248,9 +275,21 @@ def propose_change(
     Side effects: audit ``directory.proposal.made``."""
     _require(actor, Permission.PROPOSE_DIRECTORY_CHANGE, service)
     original = service_values(service)
+    changes = {
+        name: sorted(set(value)) if name == "languages" else value
+        for name, value in changes.items()
+    }
     different = {name: value for name, value in changes.items() if original.get(name) != value}
     if not different:
         raise ValidationError(_("The proposal changes nothing."))
+    trial = Service.objects.get(pk=service.pk)
+    for name, value in different.items():
+        if name != "languages":
+            setattr(trial, name, value)
+    try:
+        trial.full_clean()
+    except ValidationError as error:
+        raise ValidationError(error.messages) from None
     proposal = ChangeProposal.objects.create(
         service=service,
         proposed_by=actor,
@@ -268,13 +307,23 @@ def propose_change(
     return proposal
 
 
+def _locked_status(proposal: ChangeProposal) -> str:
+    """The proposal's status as stored, its row locked until the transaction ends: two
+    reviewers at once must not both apply it."""
+    return str(
+        ChangeProposal.objects.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=proposal.pk)
+    )
+
+
 @transaction.atomic
 def approve_proposal(*, actor: User, proposal: ChangeProposal) -> list[str]:
     """Apply a pending proposal. Side effects: audit ``directory.proposal.approved``; the
     service changes as ``update_service`` would."""
     service = proposal.service
     _require(actor, Permission.EDIT_DIRECTORY, service)
-    if proposal.status != ProposalStatus.PENDING:
+    if _locked_status(proposal) != ProposalStatus.PENDING:
         raise ValidationError(_("This proposal was already reviewed."))
     changed = _apply(service, proposal.changes)
     proposal.status = ProposalStatus.APPROVED
@@ -297,7 +346,7 @@ def reject_proposal(*, actor: User, proposal: ChangeProposal, reason: str) -> No
     """Turn a pending proposal down, saying why. Side effects: audit
     ``directory.proposal.rejected``."""
     _require(actor, Permission.EDIT_DIRECTORY, proposal.service)
-    if proposal.status != ProposalStatus.PENDING:
+    if _locked_status(proposal) != ProposalStatus.PENDING:
         raise ValidationError(_("This proposal was already reviewed."))
     if not reason.strip():
         raise ValidationError(_("Say why the proposal is rejected."))
@@ -315,19 +364,20 @@ def reject_proposal(*, actor: User, proposal: ChangeProposal, reason: str) -> No
 
 
 LOCATION_FIELDS = ("name", "transportation", "time_zone", "latitude", "longitude")
+# The address's island (or district), town and country also place the location itself: its
+# holidays, its map and the public filters read them there.
+PLACE_FROM_ADDRESS = {"state_province": "island", "city": "municipality", "country": "country"}
 ADDRESS_FIELDS = ("address_1", "address_2", "postal_code", "city", "state_province", "country")
 
 
 def check_time_zone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if name not in available_timezones():
         raise ValidationError(
             {
                 "time_zone": _("“%(zone)s” is not a time zone, e.g. Atlantic/Cape_Verde.")
                 % {"zone": name}
             }
-        ) from None
+        )
 
 
 def check_phone(number: str, country: str) -> str:
@@ -360,6 +410,10 @@ def update_location(
     _require(actor, Permission.EDIT_DIRECTORY, service)
     if not location.services_at.filter(service=service).exists():
         raise PermissionDenied
+    if not may_change_location(actor, location):
+        raise ValidationError(
+            _("This place is shared with services of other units: ask an administrator.")
+        )
     numbers = _checked_place(values, phones, values.get("country") or location.country)
     _save_place(location, values, numbers)
     audit.record(
@@ -381,6 +435,9 @@ def _checked_place(values: Mapping[str, Any], phones: Sequence[str], country: st
 def _save_place(location: Location, values: Mapping[str, Any], numbers: list[str]) -> None:
     for name in LOCATION_FIELDS:
         setattr(location, name, values[name])
+    for address_field, location_field in PLACE_FROM_ADDRESS.items():
+        if values.get(address_field):
+            setattr(location, location_field, values[address_field])
     location.full_clean()
     location.save()
     address = location.addresses.first() or Address(location=location, address_type="physical")

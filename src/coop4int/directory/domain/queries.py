@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from coop4int.accounts.models import User
 from coop4int.directory import hours
-from coop4int.directory.domain.calendars import calendar_for
+from coop4int.directory.domain.calendars import calendar_for, hours_owner
 from coop4int.directory.domain.index import LONGEST_INTERVAL, directory_version
 from coop4int.directory.models import (
     ChangeProposal,
@@ -295,12 +295,7 @@ def get_proposal_for_user(user: User, proposal_id: int) -> ChangeProposal:
 
 def current_openings(service: Service, on: date) -> list[Schedule]:
     """The weekly rows of the hours valid on ``on`` (for prefilling the hours form)."""
-    owner_rows = list(service.schedules.all())
-    if not owner_rows:
-        for sal in service.at_locations.select_related("location"):
-            owner_rows = list(sal.location.schedules.all())
-            if owner_rows:
-                break
+    owner_rows = list(hours_owner(service).schedules.all())
     return [
         row
         for row in owner_rows

@@ -5,6 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from coop4int.accounts.enums import Role
+from coop4int.core.models import PeriodicRun
 from coop4int.core.periodic import run_due
 from coop4int.directory.models import OpenInterval, Service
 from coop4int.directory.tasks import remind_unverified_services, roll_open_intervals
@@ -51,3 +52,14 @@ def test_periodic_jobs_are_enqueued_once_per_period(desk):
     ]
     assert run_due(now + timedelta(hours=1)) == []
     assert run_due(now + timedelta(hours=7)) == ["directory.roll_open_intervals"]
+
+
+def test_a_job_that_cannot_be_enqueued_is_retried_and_does_not_stop_the_others(desk, settings):
+    settings.PERIODIC_TASKS = [
+        ("broken", "coop4int.directory.tasks.no_such_task", timedelta(hours=1)),
+        ("directory.roll_open_intervals", "coop4int.directory.tasks.roll_open_intervals",
+         timedelta(hours=1)),
+    ]  # fmt: skip
+    now = timezone.now()
+    assert run_due(now) == ["directory.roll_open_intervals"]
+    assert not PeriodicRun.objects.filter(name="broken").exists()

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -129,3 +130,14 @@ def test_unreadable_hours_are_not_guessed(client, unit):
             "The opening hours of this service could not be read. Please call before you go."
         )
     assert message in body
+
+
+def test_a_message_for_one_visitor_is_not_cached_for_others(client, unit):
+    desk(unit)
+    client.get("/pt/directory/")  # now cached, without any message
+    response = client.post(
+        "/pt/feedback/", {"message": "Falta o horário", "page": "/pt/directory/"}
+    )
+    assert response.status_code == 302
+    assert "message-success" in client.get("/pt/directory/").content.decode()
+    assert "message-success" not in Client().get("/pt/directory/").content.decode()

@@ -1,0 +1,78 @@
+"""'Is something missing or wrong?' — the public's feedback form, reached from every page."""
+
+import hashlib
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from coop4int.content.domain.feedback import receive_feedback
+
+# At most this many messages per address per hour: enough for a person, not for a robot.
+RATE_LIMIT = 5
+RATE_WINDOW = 60 * 60
+
+
+class FeedbackForm(forms.Form):
+    page = forms.CharField(widget=forms.HiddenInput, max_length=500, required=False)
+    message = forms.CharField(
+        label=gettext_lazy("What is missing or wrong?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+    )
+    contact_email = forms.EmailField(
+        label=gettext_lazy("Your e-mail, if you would like an answer (optional)"), required=False
+    )
+    # A field people do not see: robots fill it in.
+    website = forms.CharField(
+        label=gettext_lazy("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+def _rate_key(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    # Only a hash of the address is kept, and only in the cache, for an hour.
+    return "feedback:rate:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def feedback(request: HttpRequest) -> HttpResponse:
+    page = request.GET.get("page") or request.POST.get("page") or "/"
+    if not url_has_allowed_host_and_scheme(page, allowed_hosts=None) or not page.startswith("/"):
+        page = "/"
+    form = FeedbackForm(request.POST or None, initial={"page": page})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        key = _rate_key(request)
+        sent = cache.get(key, 0)
+        if form.cleaned_data["website"]:
+            # A robot: thank it as a person would be thanked, and keep nothing.
+            messages.success(request, _("Thank you. Your message was received."))
+            return redirect(page)
+        if sent >= RATE_LIMIT:
+            form.add_error(
+                None, _("Too many messages from your connection. Please try again in an hour.")
+            )
+            status = 429
+        else:
+            try:
+                receive_feedback(
+                    page=page,
+                    language=get_language() or "pt",
+                    message=form.cleaned_data["message"],
+                    contact_email=form.cleaned_data["contact_email"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                cache.set(key, sent + 1, RATE_WINDOW)
+                messages.success(request, _("Thank you. Your message was received."))
+                return redirect(page)
+    return render(request, "portal/feedback.html", {"form": form, "page": page}, status=status)
