@@ -7,6 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
+from coop4int.content.domain.workflow import create_item, publish, save_text, submit_for_review
+from coop4int.content.enums import ItemKind
 from coop4int.directory.tests.places import praia_desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -111,3 +113,42 @@ def test_directory_page_weighs_at_most_50_kb_compressed(page, desk):
     page.goto(f"/pt/directory/{desk.pk}/", wait_until="networkidle")
     weight = sum(len(gzip.compress(body, compresslevel=6)) for body in loaded)
     assert weight <= 50 * 1024, f"{weight} bytes"
+
+
+@pytest.fixture
+def card(make_staff, national_unit):
+    author = make_staff(Role.CONTENT_EDITOR, national_unit)
+    reviewer = make_staff(Role.CONTENT_EDITOR, national_unit)
+    item = create_item(actor=author, slug="linha", kind=ItemKind.CARD, source_language="pt",
+                       title="Linha")  # fmt: skip
+    body = "## Horário\n\n- 9:00–20:00\n\n[808 257 257](tel:+351808257257)"
+    for language, title in (("pt", "Linha de Apoio"), ("ar", "خط الدعم")):
+        text = save_text(
+            actor=author, item=item, language=language, title=title, summary="", body=body
+        )
+        submit_for_review(actor=author, translation=text)
+        publish(actor=reviewer, translation=text)
+    return item
+
+
+@pytest.mark.parametrize(
+    "path", ["/pt/info/", "/kea/info/linha/", "/en/info/linha/ar/", "/fr/feedback/?page=/fr/"]
+)
+def test_information_pages_have_no_serious_accessibility_violation(page, card, path):
+    page.goto(path)
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/staff/content/", "/staff/content/linha/en/", "/staff/feedback/"]
+)
+def test_staff_information_pages_have_no_serious_accessibility_violation(
+    browser, live_server, client, make_staff, national_unit, card, path
+):
+    context = _logged_in_context(
+        browser, live_server, client, make_staff(Role.CONTENT_EDITOR, national_unit)
+    )
+    page = context.new_page()
+    page.goto(path)
+    assert serious_violations(page) == []
+    context.close()

@@ -80,3 +80,30 @@ def test_translate_publish_after_review_then_source_change_marks_it_outdated(
     diff = writer.locator("pre.diff")
     expect(diff.locator("ins")).to_contain_text(["+Linha de Apoio ao Migrante"])
     expect(diff.locator("del")).to_contain_text(["-Linha de Apoio"])
+
+
+def test_send_feedback_and_see_it_in_the_editors_queue(
+    browser, live_server, make_staff, national_unit
+):
+    visitor = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}
+    ).new_page()
+    visitor.goto("/fr/directory/")
+    visitor.get_by_role(
+        "link", name=in_language("fr", "Is something missing or wrong on this page?")
+    ).click()
+    visitor.get_by_label(in_language("fr", "What is missing or wrong?")).fill(
+        "Il manque le numéro de Mindelo."
+    )
+    visitor.get_by_role("button", name=in_language("fr", "Send")).click()
+    expect(visitor).to_have_url(re.compile(r"/fr/directory/$"))
+    expect(visitor.locator(".messages")).to_contain_text(
+        in_language("fr", "Thank you. Your message was received.")
+    )
+
+    editor = browser.new_context(base_url=live_server.url, locale="pt-PT").new_page()
+    log_in(editor, make_staff(Role.CONTENT_EDITOR, national_unit))
+    editor.get_by_role("link", name=in_language("pt", "Feedback")).click()
+    row = editor.locator("tbody tr").first
+    expect(row).to_contain_text("Il manque le numéro de Mindelo.")
+    expect(row).to_contain_text("/fr/directory/")

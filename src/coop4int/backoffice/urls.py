@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coop4int.backoffice import content_views, directory_views, views
+from coop4int.backoffice import content_views, directory_views, feedback_views, views
 
 app_name = "backoffice"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("content/", content_views.ContentListView.as_view(), name="content"),
+    path("feedback/", feedback_views.FeedbackQueueView.as_view(), name="feedback_queue"),
+    path(
+        "feedback/<int:feedback_id>/",
+        feedback_views.FeedbackView.as_view(),
+        name="feedback_detail",
+    ),
     path(
         "content/<slug:slug>/<str:language>/",
         content_views.ContentTextView.as_view(),

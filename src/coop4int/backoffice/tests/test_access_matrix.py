@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop4int.accounts.enums import Role
-from coop4int.content.models import ContentItem, Translation
+from coop4int.content.models import ContentItem, Feedback, Translation
 from coop4int.directory.models import ChangeProposal, Service
 
 ALL = set(Role)
@@ -32,6 +32,8 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
     "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "accounts:account": ("get", ALL, False),
     "accounts:password_change": ("get", ALL, False),
     "accounts:recovery_codes": ("post", ALL, False),
@@ -88,6 +90,7 @@ def target(unit, make_staff):
         "service": service,
         "proposal": proposal,
         "item": item,
+        "feedback": Feedback.objects.create(page="/pt/", language="pt", message="Falta algo"),
     }
 
 
@@ -96,6 +99,8 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["unit"].slug])
     if name == "backoffice:staff_detail":
         return reverse(name, args=[target["colleague"].username])
+    if name == "backoffice:feedback_detail":
+        return reverse(name, args=[target["feedback"].pk])
     if name == "backoffice:content_text":
         return reverse(name, args=[target["item"].slug, "fr"])
     if name == "backoffice:directory_service":

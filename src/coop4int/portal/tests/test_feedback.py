@@ -1,0 +1,69 @@
+import pytest
+from django.core import mail
+from django.utils import translation
+
+from coop4int.accounts.enums import Role
+from coop4int.content.domain.feedback import reply_to_feedback
+from coop4int.content.enums import FeedbackStatus
+from coop4int.content.models import Feedback
+from coop4int.portal.feedback_views import RATE_LIMIT
+
+pytestmark = pytest.mark.django_db
+
+MESSAGE = {"page": "/fr/directory/", "message": "L'horaire de Mindelo est faux.",
+           "contact_email": "amina@example.org"}  # fmt: skip
+
+
+def test_a_message_reaches_the_queue_with_its_page_and_language(client):
+    response = client.post("/fr/feedback/", MESSAGE)
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/directory/"
+    feedback = Feedback.objects.get()
+    assert (feedback.page, feedback.language, feedback.status) == ("/fr/directory/", "fr", "new")
+
+
+def test_a_robot_filling_the_hidden_field_is_thanked_and_ignored(client):
+    response = client.post("/pt/feedback/", MESSAGE | {"website": "http://spam.example"})
+    assert response.status_code == 302
+    assert not Feedback.objects.exists()
+
+
+def test_too_many_messages_from_one_address_are_refused(client):
+    for _ in range(RATE_LIMIT):
+        assert client.post("/pt/feedback/", MESSAGE).status_code == 302
+    response = client.post("/pt/feedback/", MESSAGE)
+    assert response.status_code == 429
+    assert Feedback.objects.count() == RATE_LIMIT
+    assert "L&#x27;horaire de Mindelo est faux." in response.content.decode()  # kept as typed
+
+
+def test_an_empty_message_is_refused_and_nothing_saved(client):
+    response = client.post("/pt/feedback/", MESSAGE | {"message": ""})
+    assert response.status_code == 200
+    assert not Feedback.objects.exists()
+
+
+def test_a_page_elsewhere_is_not_followed(client):
+    response = client.post("/pt/feedback/", MESSAGE | {"page": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+def test_the_reply_reaches_the_sender_in_the_language_of_the_page(
+    client, make_staff, national_unit
+):
+    client.post("/fr/feedback/", MESSAGE)
+    editor = make_staff(Role.CONTENT_EDITOR, national_unit)
+    feedback = Feedback.objects.get()
+    reply_to_feedback(actor=editor, feedback=feedback, text="Merci, c'est corrigé.")
+    assert mail.outbox[0].to == ["amina@example.org"]
+    assert "Merci, c'est corrigé." in mail.outbox[0].body
+    with translation.override("fr"):
+        thanks = translation.gettext("Thank you for your message about this page:")
+    assert thanks in mail.outbox[0].body
+    feedback.refresh_from_db()
+    assert feedback.status == FeedbackStatus.DONE
+
+
+def test_every_public_page_links_to_the_form(client):
+    body = client.get("/kea/").content.decode()
+    assert 'href="/kea/feedback/?page=/kea/"' in body
