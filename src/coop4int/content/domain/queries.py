@@ -24,6 +24,11 @@ class Reading:
     def is_fallback(self) -> bool:
         return self.shown != self.asked
 
+    @property
+    def is_outdated(self) -> bool:
+        """The original changed since this translation: readers are told, never misled."""
+        return self.revision.translation.status == TranslationStatus.OUTDATED
+
 
 def _published(items: QuerySet[ContentItem]) -> dict[int, dict[str, Revision]]:
     """The latest published revision of each item's languages, in one query."""

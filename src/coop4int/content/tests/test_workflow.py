@@ -104,3 +104,13 @@ def test_every_step_is_audited(card):
     actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"content.item.created", "content.text.saved", "content.text.submitted",
             "content.text.published"} <= actions  # fmt: skip
+
+
+def test_readers_of_an_outdated_translation_are_told(card, author, reviewer, client):
+    published(card, "en", author, reviewer, "Support line")
+    published(card, "pt", author, reviewer, "Linha de Apoio ao Migrante")
+    reading = reading_for("linha", "en")
+    assert reading.is_outdated
+    body = client.get("/en/info/linha/").content.decode()
+    assert 'href="/en/info/linha/pt/"' in body
+    assert "Support line" in body

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coop4int.demo import directory, organisation
+from coop4int.demo import content, directory, organisation
 
 
 class Command(BaseCommand):
@@ -11,4 +11,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         accounts = organisation.load()
         directory.load()
+        content.load()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
