@@ -17,6 +17,7 @@ from 1) so that a translator can find it.
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NoReturn
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
@@ -186,14 +187,14 @@ def _parse_xml(data: bytes) -> _Tree:
         element = builder.start(name(tag), {name(k): v for k, v in attributes.items()})
         positions[element] = (parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
 
-    def refuse_doctype(*args: object) -> None:
+    def refuse_doctype(*args: object) -> NoReturn:
         raise _Refused(
             parser.CurrentLineNumber,
             parser.CurrentColumnNumber + 1,
             _("a DOCTYPE declaration is not accepted (it could declare entities)."),
         )
 
-    def refuse_entity(*args: object) -> None:
+    def refuse_entity(*args: object) -> NoReturn:
         raise _Refused(
             parser.CurrentLineNumber,
             parser.CurrentColumnNumber + 1,
@@ -219,10 +220,6 @@ def _parse_xml(data: bytes) -> _Tree:
         }
         raise XliffError([_at(error.lineno, error.offset + 1, reason)]) from None
     return _Tree(builder.close(), positions)
-
-
-def _x(local: str) -> str:
-    return f"{{{XLIFF_NS}}}{local}"
 
 
 def _local(tag: str) -> tuple[str, str]:
@@ -407,10 +404,7 @@ def parse(data: bytes) -> Document:
     other than the one ``write`` produces. Other namespaces' elements are passed over."""
     if len(data) > MAX_BYTES:
         raise XliffError(
-            [
-                _("The file is larger than %(size)s MB.")
-                % {"size": MAX_BYTES // (1024 * 1024)}
-            ]
+            [_("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)}]
         )
     reader = _Reader(_parse_xml(data))
     document = reader.document()

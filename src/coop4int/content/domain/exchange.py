@@ -213,10 +213,7 @@ def _file_errors(
         errors.append(at(_("the title has no translation.")))
     elif len(title) > TITLE_MAX_LENGTH:
         errors.append(
-            at(
-                _("the title is longer than %(limit)s characters.")
-                % {"limit": TITLE_MAX_LENGTH}
-            )
+            at(_("the title is longer than %(limit)s characters.") % {"limit": TITLE_MAX_LENGTH})
         )
     for unit_id in xliff.UNIT_IDS[1:]:
         target = item_file.target(unit_id)

@@ -147,6 +147,15 @@ def publish(*, actor: User, translation: Translation) -> list[Translation]:
     _snapshot(translation, actor)
     outdated: list[Translation] = []
     item = translation.item
+    behind = (
+        translation.language != item.source_language
+        and (translation.source_version or 0) < source_of(item).version
+    )
+    if behind:
+        # Made from an older source (say, returned late by an agency): published, but shown
+        # as out of date from the start.
+        translation.status = TranslationStatus.OUTDATED
+        translation.save(update_fields=["status", "updated_at"])
     if translation.language == item.source_language:
         outdated = list(
             item.translations.exclude(language=item.source_language).filter(

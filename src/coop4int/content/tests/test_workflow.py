@@ -114,3 +114,14 @@ def test_readers_of_an_outdated_translation_are_told(card, author, reviewer, cli
     body = client.get("/en/info/linha/").content.decode()
     assert 'href="/en/info/linha/pt/"' in body
     assert "Support line" in body
+
+
+def test_a_translation_made_from_an_older_source_is_outdated_once_published(card, author, reviewer):
+    text = save_text(actor=author, item=card, language="fr", title="Ligne", summary="", body="")
+    published(card, "pt", author, reviewer, "Linha de Apoio ao Migrante")  # the source moves on
+    submit_for_review(actor=author, translation=text)
+    text.refresh_from_db()
+    publish(actor=reviewer, translation=text)
+    text.refresh_from_db()
+    assert text.status == TranslationStatus.OUTDATED
+    assert reading_for("linha", "fr").revision.title == "Ligne"
