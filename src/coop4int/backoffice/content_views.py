@@ -1,5 +1,7 @@
 """Back-office pages for information items: write, translate side by side, review, publish."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -15,6 +17,7 @@ from coop4int.content.domain import queries, workflow
 from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem
 from coop4int.core.languages import REGISTRY
+from coop4int.directory.models import TaxonomyTerm
 
 
 class ContentListView(StaffView):
@@ -127,3 +130,30 @@ class ContentTextView(StaffView):
                 for message in error.messages:
                     messages.error(request, message)
         return render(request, "backoffice/content_text.html", self._context(item, language, form))
+
+
+class CoverageView(StaffView):
+    """Per language (and topic): published, outdated, being translated, missing."""
+
+    permission = Permission.EDIT_CONTENT
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        topics = TaxonomyTerm.objects.filter(
+            pk__in=ContentItem.objects.exclude(topic=None).values("topic")
+        ).order_by("name")
+        topic: UUID | None = None
+        try:
+            topic = UUID(request.GET.get("topic", ""))
+        except ValueError:
+            topic = None
+        if topic and not topics.filter(pk=topic).exists():
+            topic = None
+        return render(
+            request,
+            "backoffice/content_coverage.html",
+            {
+                "rows": [(REGISTRY[row.language], row) for row in queries.coverage(topic)],
+                "topics": topics,
+                "topic": str(topic) if topic else "",
+            },
+        )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("content/", content_views.ContentListView.as_view(), name="content"),
+    path("content/coverage/", content_views.CoverageView.as_view(), name="content_coverage"),
     path("feedback/", feedback_views.FeedbackQueueView.as_view(), name="feedback_queue"),
     path(
         "feedback/<int:feedback_id>/",

@@ -32,6 +32,7 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
     "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:content_coverage": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "accounts:account": ("get", ALL, False),

@@ -1,13 +1,14 @@
 """Reads of information for the public and for the editors."""
 
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from coop4int.content.enums import TranslationStatus
 from coop4int.content.models import ContentItem, Revision, Translation
-from coop4int.core.languages import fallback_chain
+from coop4int.core.languages import REGISTRY, fallback_chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +79,42 @@ def reading_for(slug: str, language: str) -> Reading:
 
 def translations_of(item: ContentItem) -> QuerySet[Translation]:
     return item.translations.select_related("last_edited_by").order_by("language")
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    language: str
+    published: int
+    outdated: int
+    in_progress: int  # draft or in review
+    missing: int
+
+
+def coverage(topic_id: UUID | None = None) -> list[CoverageRow]:
+    """Per registry language: how many items are published, outdated, being translated or
+    missing in it — optionally for one topic. Two queries."""
+    items = ContentItem.objects.all()
+    if topic_id:
+        items = items.filter(topic_id=topic_id)
+    total = items.count()
+    counts: dict[str, dict[str, int]] = {}
+    for language, status in Translation.objects.filter(item__in=items).values_list(
+        "language", "status"
+    ):
+        by_status = counts.setdefault(language, {})
+        by_status[status] = by_status.get(status, 0) + 1
+    rows = []
+    for code in REGISTRY:
+        by_status = counts.get(code, {})
+        present = sum(by_status.values())
+        rows.append(
+            CoverageRow(
+                language=code,
+                published=by_status.get(TranslationStatus.PUBLISHED, 0),
+                outdated=by_status.get(TranslationStatus.OUTDATED, 0),
+                in_progress=by_status.get(TranslationStatus.DRAFT, 0)
+                + by_status.get(TranslationStatus.IN_REVIEW, 0),
+                missing=total - present,
+            )
+        )
+    return rows

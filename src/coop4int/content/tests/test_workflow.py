@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from coop4int.accounts.enums import Role
-from coop4int.content.domain.queries import published_items, reading_for
+from coop4int.content.domain.queries import coverage, published_items, reading_for
 from coop4int.content.domain.workflow import (
     create_item,
     publish,
@@ -125,3 +125,14 @@ def test_a_translation_made_from_an_older_source_is_outdated_once_published(card
     text.refresh_from_db()
     assert text.status == TranslationStatus.OUTDATED
     assert reading_for("linha", "fr").revision.title == "Ligne"
+
+
+def test_coverage_counts_each_language(card, author, reviewer):
+    published(card, "en", author, reviewer, "Support line")
+    save_text(actor=author, item=card, language="fr", title="Ligne", summary="", body="")
+    create_item(actor=author, slug="outro", kind=ItemKind.FAQ, source_language="pt", title="O")
+    rows = {row.language: row for row in coverage()}
+    assert (rows["pt"].published, rows["pt"].in_progress, rows["pt"].missing) == (1, 1, 0)
+    assert (rows["en"].published, rows["en"].missing) == (1, 1)
+    assert (rows["fr"].in_progress, rows["fr"].missing) == (1, 1)
+    assert rows["ar"].missing == 2
