@@ -99,3 +99,27 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.last_run_at:%Y-%m-%d %H:%M}"
+
+
+class SearchDocument(models.Model):
+    """One searchable text: an information item or a directory service, in one language.
+
+    Kept by the domain functions that publish or change them (coop4int.core.search); the
+    full-text index (SQLite FTS5, or PostgreSQL's text search) is built on ``folded``."""
+
+    kind = models.CharField(max_length=20)  # "content", "service"
+    key = models.CharField(max_length=64)  # the item's or entry's id
+    language = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300)
+    # Title and body in lower case and without accents: what the index matches against.
+    folded = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "language"], name="one_document")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}:{self.language}"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ServiceStatus(models.TextChoices):
@@ -16,7 +17,7 @@ class LocationType(models.TextChoices):
 
 
 class PhoneType(models.TextChoices):
-    TEXT = "text", _("Text")
+    TEXT = "text", pgettext_lazy("phone kind", "Text")
     VOICE = "voice", _("Voice")
     FAX = "fax", _("Fax")
     CELL = "cell", _("Mobile")

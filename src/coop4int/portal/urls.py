@@ -1,12 +1,13 @@
 from django.urls import path
 
-from coop4int.portal import content_views, directory_views, feedback_views, views
+from coop4int.portal import content_views, directory_views, feedback_views, search_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("feedback/", feedback_views.feedback, name="feedback"),
+    path("search/", search_views.search_page, name="search"),
     path("info/", content_views.info_list, name="info"),
     path("info/<slug:slug>/", content_views.info_detail, name="info_detail"),
     path(

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
+from coop4int.content import markdown
 from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem, Revision, Translation
-from coop4int.core import audit
+from coop4int.core import audit, search
 from coop4int.core.languages import REGISTRY
 
 
@@ -145,6 +147,14 @@ def publish(*, actor: User, translation: Translation) -> list[Translation]:
     translation.status = TranslationStatus.PUBLISHED
     translation.save(update_fields=["status", "updated_at"])
     _snapshot(translation, actor)
+    search.index_document(
+        kind="content",
+        key=translation.item.slug,
+        language=translation.language,
+        title=translation.title,
+        body=f"{translation.summary}\n{strip_tags(markdown.render(translation.body))}",
+        url=f"info/{translation.item.slug}/{translation.language}/",
+    )
     outdated: list[Translation] = []
     item = translation.item
     behind = (

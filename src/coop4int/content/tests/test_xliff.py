@@ -4,6 +4,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -141,7 +142,7 @@ def test_characters_xml_cannot_hold_are_written_as_code_points():
 
 def test_a_syntax_error_names_the_line_column_and_reason():
     data = b'<?xml version="1.0"?>\n<xliff>\n  <file>\n</xliff>\n'
-    with pytest.raises(xliff.XliffError) as caught:
+    with translation.override("en"), pytest.raises(xliff.XliffError) as caught:
         xliff.parse(data)
     assert caught.value.errors == ["Line 4, column 3: the XML is not well-formed (mismatched tag)."]
 

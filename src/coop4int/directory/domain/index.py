@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from coop4int.core.text_search import fold
 from coop4int.directory import hours
 from coop4int.directory.domain.calendars import calendar_for
 from coop4int.directory.enums import ServiceStatus
@@ -24,7 +25,6 @@ from coop4int.directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from coop4int.directory.text_search import fold
 
 logger = logging.getLogger(__name__)
 

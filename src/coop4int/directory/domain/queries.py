@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from coop4int.accounts.models import User
+from coop4int.core.text_search import fold
 from coop4int.directory import hours
 from coop4int.directory.domain.calendars import calendar_for, hours_owner
 from coop4int.directory.domain.index import LONGEST_INTERVAL, directory_version
@@ -26,7 +27,6 @@ from coop4int.directory.models import (
     Service,
     ServiceAtLocation,
 )
-from coop4int.directory.text_search import fold
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from django.utils.html import escape
 from coop4int.accounts.enums import Role
 from coop4int.content.domain.workflow import create_item, publish, save_text, submit_for_review
 from coop4int.content.enums import ItemKind
+from coop4int.directory.tests.places import praia_desk
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,15 @@ def test_unknown_item_or_language_answers_404(client, card):
 def test_list_shows_published_items_in_the_readers_language(client, card):
     body = client.get("/pt/info/").content.decode()
     assert "Linha de Apoio ao Migrante" in body
+
+
+def test_search_page_finds_a_card_without_accents(client, card):
+    body = client.get("/pt/search/", {"q": "MIGRANTE 808"}).content.decode()
+    assert 'href="/pt/info/linha/pt/"' in body
+    assert "<mark>" in body
+
+
+def test_search_page_finds_directory_services(client, unit):
+    praia_desk(unit, name="Atendimento de Imigração")
+    body = client.get("/en/search/", {"q": "imigracao"}).content.decode()
+    assert "/en/directory/" in body

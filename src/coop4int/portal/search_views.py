@@ -1,0 +1,17 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from coop4int.core import search
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    """``/<lang>/search/?q=…`` — information and services, in every language."""
+    query = request.GET.get("q", "").strip()[:200]
+    language = get_language() or "pt"
+    hits = search.search(query, language) if query else []
+    return render(
+        request,
+        "portal/search.html",
+        {"query": query, "hits": hits, "prefix": f"/{language}/"},
+    )
