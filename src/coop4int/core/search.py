@@ -58,8 +58,8 @@ def _matching_ids(words: list[str]) -> list[int]:
         expression = " & ".join(f"{word}:*" for word in words)
         sql = (
             "SELECT id FROM core_searchdocument, to_tsquery('simple', %s) query "
-            "WHERE to_tsvector('simple', folded) @@ query "
-            "ORDER BY ts_rank(to_tsvector('simple', folded), query) DESC, id LIMIT %s"
+            "WHERE search_vector @@ query "
+            "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s"
         )
         params = [expression, _CANDIDATES]
     with connection.cursor() as cursor:
