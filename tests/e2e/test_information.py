@@ -107,3 +107,58 @@ def test_send_feedback_and_see_it_in_the_editors_queue(
     row = editor.locator("tbody tr").first
     expect(row).to_contain_text("Il manque le numéro de Mindelo.")
     expect(row).to_contain_text("/fr/directory/")
+
+
+@pytest.fixture
+def linha(make_staff, national_unit):
+    author = make_staff(Role.CONTENT_EDITOR, national_unit)
+    reviewer = make_staff(Role.CONTENT_EDITOR, national_unit)
+    item = create_item(actor=author, slug="linha", kind=ItemKind.CARD, source_language="pt",
+                       title="Linha")  # fmt: skip
+    _published(item, "pt", author, reviewer, "Linha de Apoio ao Migrante", "Ligue 808 257 257.")
+    _published(item, "ar", author, reviewer, "خط دعم المهاجرين", "اتصل بالرقم 808 257 257.")
+    return item
+
+
+def test_go_offline_and_reopen_a_card_read_before(browser, live_server, linha):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/pt/info/linha/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker, which keeps a copy
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_timeout(300)
+
+    context.set_offline(True)
+    page.goto("/pt/info/linha/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Linha de Apoio ao Migrante")
+    note = page.locator("#saved-copy")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(in_language("pt", "You are offline. This is a saved copy from"))
+    expect(note.locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-\d\d-\d\dT"))
+    context.close()
+
+
+def test_listen_reads_the_card_aloud_in_its_language(browser, live_server, linha):
+    context = browser.new_context(base_url=live_server.url)
+    # The device's speech synthesis, standing in: one Arabic voice, and what it is asked to say.
+    context.add_init_script("""
+        window.__spoken = [];
+        const synth = {speaking: false, getVoices: () => [{lang: "ar-SA"}],
+                       addEventListener: () => {}, cancel() { this.speaking = false; },
+                       speak(u) { window.__spoken.push({lang: u.lang, text: u.text}); }};
+        Object.defineProperty(window, "speechSynthesis", {value: synth});
+        window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+    """)
+    page = context.new_page()
+    page.goto("/en/info/linha/ar/")
+    listen = page.get_by_role("button", name=in_language("en", "Listen"))
+    expect(listen).to_be_visible()
+    listen.click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken[0]["lang"] == "ar"
+    assert "808 257 257" in spoken[0]["text"]
+
+    page.goto("/en/info/linha/pt/")  # no Portuguese voice on this device: no button
+    expect(page.get_by_role("button", name=in_language("en", "Listen"))).to_be_hidden()
+    context.close()

@@ -73,14 +73,14 @@ def test_base_template_renders_right_to_left_for_arabic():
     request = RequestFactory().get("/ar/")
     with translation.override("ar"):
         html = render_to_string("portal/home.html", request=request)
-    assert '<html lang="ar" dir="rtl">' in html
+    assert '<html lang="ar" dir="rtl"' in html
 
 
 def test_base_template_renders_left_to_right_for_creole():
     request = RequestFactory().get("/kea/")
     with translation.override("kea"):
         html = render_to_string("portal/home.html", request=request)
-    assert '<html lang="kea" dir="ltr">' in html
+    assert '<html lang="kea" dir="ltr"' in html
 
 
 NUMBER = 1234567.5

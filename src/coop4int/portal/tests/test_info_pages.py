@@ -31,14 +31,14 @@ def card(make_staff, national_unit):
 
 def test_arabic_text_is_marked_right_to_left(client, card):
     body = client.get("/en/info/linha/ar/").content.decode()
-    assert '<article lang="ar" dir="rtl" class="info">' in body
+    assert '<article lang="ar" dir="rtl" class="info"' in body
     assert "808 257 257" in body
-    assert '<html lang="en" dir="ltr">' in body  # the page around it stays in English
+    assert '<html lang="en" dir="ltr"' in body  # the page around it stays in English
 
 
 def test_creole_reader_sees_portuguese_with_a_note_in_creole(client, card):
     body = client.get("/kea/info/linha/").content.decode()
-    assert '<article lang="pt" dir="ltr" class="info">' in body
+    assert '<article lang="pt" dir="ltr" class="info"' in body
     with translation.override("kea"):
         note = translation.gettext(
             "This text is not yet available in %(asked)s. It is shown in %(shown)s."
