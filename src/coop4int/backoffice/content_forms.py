@@ -31,3 +31,10 @@ class TextForm(forms.Form):
             "Markdown: ## for a heading, **bold**, - for a list, [text](address) for a link."
         ),
     )
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Title of the file"), max_length=200)
+    upload = forms.FileField(
+        label=_("File"), help_text=_("A PDF, PNG or JPEG file of at most 10 MB.")
+    )

@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.roles import Permission
-from coop4int.backoffice.content_forms import NewItemForm, TextForm
+from coop4int.backoffice.content_forms import AttachmentForm, NewItemForm, TextForm
 from coop4int.backoffice.views import StaffView
 from coop4int.content import markdown
-from coop4int.content.domain import queries, workflow
+from coop4int.content.domain import attachments, queries, workflow
 from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem
 from coop4int.core.languages import REGISTRY
@@ -55,7 +55,13 @@ class ContentTextView(StaffView):
 
     permission = Permission.EDIT_CONTENT
 
-    def _context(self, item: ContentItem, language: str, form: TextForm) -> dict[str, object]:
+    def _context(
+        self,
+        item: ContentItem,
+        language: str,
+        form: TextForm,
+        attachment_form: AttachmentForm | None = None,
+    ) -> dict[str, object]:
         if language not in REGISTRY:
             raise Http404
         source = workflow.source_of(item)
@@ -75,6 +81,8 @@ class ContentTextView(StaffView):
                 and text.last_edited_by_id != self.user.pk
             ),
             "translations": queries.translations_of(item),
+            "attachments": item.attachments.filter(language=language),
+            "attachment_form": attachment_form or AttachmentForm(auto_id="file_%s"),
             "all_languages": REGISTRY.values(),
         }
 
@@ -91,6 +99,8 @@ class ContentTextView(StaffView):
     def post(self, request: HttpRequest, slug: str, language: str) -> HttpResponse:
         item = get_object_or_404(ContentItem, slug=slug)
         action = request.POST.get("action", "save")
+        if action == "attach":
+            return self._attach(request, item, language)
         form = TextForm(request.POST if action == "save" else None)
         try:
             if action == "save":
@@ -130,6 +140,32 @@ class ContentTextView(StaffView):
                 for message in error.messages:
                     messages.error(request, message)
         return render(request, "backoffice/content_text.html", self._context(item, language, form))
+
+    def _attach(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
+        attachment_form = AttachmentForm(request.POST, request.FILES, auto_id="file_%s")
+        if attachment_form.is_valid():
+            try:
+                attachments.add_attachment(
+                    actor=self.user,
+                    item=item,
+                    language=language,
+                    title=attachment_form.cleaned_data["title"],
+                    upload=attachment_form.cleaned_data["upload"],
+                )
+            except ValidationError as error:
+                attachment_form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("The file was attached."))
+                return redirect("backoffice:content_text", slug=item.slug, language=language)
+        context = self._context(
+            item, language, TextForm(initial=_initial(item, language)), attachment_form
+        )
+        return render(request, "backoffice/content_text.html", context, status=400)
+
+
+def _initial(item: ContentItem, language: str) -> dict[str, str]:
+    text = item.translations.filter(language=language).first()
+    return {"title": text.title, "summary": text.summary, "body": text.body} if text else {}
 
 
 class CoverageView(StaffView):

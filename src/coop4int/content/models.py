@@ -126,3 +126,25 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} ({self.get_status_display()})"
+
+
+class Attachment(models.Model):
+    """A file for download with an item, in one language — a printable card, a leaflet."""
+
+    item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="attachments")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices())
+    title = models.CharField(_("title"), max_length=200)
+    # Stored under COOP4INT_DATA_DIR/media, never served directly: the download view does.
+    file = models.FileField(upload_to="content/%Y/%m/")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["language", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

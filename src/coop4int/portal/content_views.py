@@ -1,11 +1,12 @@
 """Public information pages: cards, guides and more, in the reader's language."""
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from coop4int.content import markdown
 from coop4int.content.domain import queries
+from coop4int.content.models import Attachment
 from coop4int.core.languages import REGISTRY
 
 
@@ -31,5 +32,18 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
             "shown": shown,
             "asked": REGISTRY.get(reading.asked),
             "others": [REGISTRY[code] for code in reading.available if code in REGISTRY],
+            "files": reading.item.attachments.filter(language=reading.shown),
         },
+    )
+
+
+def download(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:
+    """A file of a published item, from outside the web root."""
+    attachment = get_object_or_404(Attachment, pk=attachment_id, item__slug=slug)
+    queries.reading_for(slug, attachment.language)  # 404 unless the item is published
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=(attachment.file.name or "file").rsplit("/", 1)[-1],
+        content_type=attachment.content_type,
     )

@@ -11,6 +11,11 @@ urlpatterns = [
     path("info/", content_views.info_list, name="info"),
     path("info/<slug:slug>/", content_views.info_detail, name="info_detail"),
     path(
+        "info/<slug:slug>/files/<int:attachment_id>/",
+        content_views.download,
+        name="info_download",
+    ),
+    path(
         "info/<slug:slug>/<str:content_language>/",
         content_views.info_detail,
         name="info_in_language",
