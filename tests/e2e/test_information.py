@@ -162,3 +162,15 @@ def test_listen_reads_the_card_aloud_in_its_language(browser, live_server, linha
     page.goto("/en/info/linha/pt/")  # no Portuguese voice on this device: no button
     expect(page.get_by_role("button", name=in_language("en", "Listen"))).to_be_hidden()
     context.close()
+
+
+def test_search_without_accents_from_any_page(page, linha, unit):
+    page.goto("/pt/")
+    page.get_by_role("searchbox", name=in_language("pt", "Search")).fill("migrante 808")
+    page.get_by_role("button", name=in_language("pt", "Search")).first.click()
+    expect(page).to_have_url(re.compile(r"/pt/search/\?q=migrante"))
+    result = page.locator("li.result").first
+    expect(result.get_by_role("link")).to_have_text("Linha de Apoio ao Migrante")
+    expect(result.locator("mark").first).to_have_text(re.compile("migrante|808", re.IGNORECASE))
+    result.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Linha de Apoio ao Migrante")

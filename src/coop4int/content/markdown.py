@@ -13,8 +13,8 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "code",
     "pre", "hr", "table", "thead", "tbody", "tr", "th", "td", "img",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"},
-                      "td": {"align"}}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
+                      "th": {"align"}, "td": {"align"}}  # fmt: skip
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -28,4 +28,6 @@ def render(text: str) -> SafeString:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+    # Images load only when scrolled to, so a slow phone fetches the text first.
+    clean = clean.replace("<img ", '<img loading="lazy" decoding="async" ')
     return mark_safe(clean)  # noqa: S308 - cleaned by nh3 just above

@@ -77,3 +77,10 @@ def test_phone_and_mail_links_are_kept():
     html = render("[808 257 257](tel:+351808257257) · [escreva](mailto:apoio@aai.cv)")
     assert 'href="tel:+351808257257"' in html
     assert 'href="mailto:apoio@aai.cv"' in html
+
+
+def test_images_load_lazily():
+    html = render("![Mapa](https://example.org/mapa.png)")
+    assert (
+        '<img loading="lazy" decoding="async" src="https://example.org/mapa.png" alt="Mapa"' in html
+    )
