@@ -1,8 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from coop4int.content.enums import ItemKind
+from coop4int.content.enums import Channel, ItemKind
 from coop4int.core.languages import language_choices
+from coop4int.directory.models import Service, TaxonomyTerm
 
 
 class NewItemForm(forms.Form):
@@ -38,3 +42,46 @@ class AttachmentForm(forms.Form):
     upload = forms.FileField(
         label=_("File"), help_text=_("A PDF, PNG or JPEG file of at most 10 MB.")
     )
+
+
+class ItemSettingsForm(forms.Form):
+    topic = forms.ModelChoiceField(
+        label=pgettext_lazy("directory filter", "Topic"),
+        queryset=TaxonomyTerm.objects.order_by("name"),
+        required=False,
+    )
+    audience = forms.CharField(label=_("For whom"), max_length=200, required=False)
+    services = forms.ModelMultipleChoiceField(
+        label=_("Related services of the directory"),
+        queryset=Service.objects.exclude(status="defunct").order_by("name"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    period_start = forms.DateField(
+        label=_("Campaign from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=_("Campaign until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Channels used"),
+        choices=Channel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in Channel.choices:
+            self.fields[f"reach_{value}"] = forms.IntegerField(
+                label=_("People reached: %(channel)s") % {"channel": label},
+                min_value=0,
+                required=False,
+            )
+
+    def reach(self) -> dict[str, int]:
+        return {
+            value: self.cleaned_data[f"reach_{value}"]
+            for value in Channel.values
+            if self.cleaned_data.get(f"reach_{value}") is not None
+        }

@@ -10,10 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.roles import Permission
-from coop4int.backoffice.content_forms import AttachmentForm, NewItemForm, TextForm
+from coop4int.backoffice.content_forms import (
+    AttachmentForm,
+    ItemSettingsForm,
+    NewItemForm,
+    TextForm,
+)
 from coop4int.backoffice.views import StaffView
 from coop4int.content import markdown
-from coop4int.content.domain import attachments, queries, workflow
+from coop4int.content.domain import attachments, queries, settings, workflow
 from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem
 from coop4int.core.languages import REGISTRY
@@ -61,6 +66,7 @@ class ContentTextView(StaffView):
         language: str,
         form: TextForm,
         attachment_form: AttachmentForm | None = None,
+        settings_form: ItemSettingsForm | None = None,
     ) -> dict[str, object]:
         if language not in REGISTRY:
             raise Http404
@@ -83,6 +89,7 @@ class ContentTextView(StaffView):
             "translations": queries.translations_of(item),
             "attachments": item.attachments.filter(language=language),
             "attachment_form": attachment_form or AttachmentForm(auto_id="file_%s"),
+            "settings_form": settings_form or _settings_form(item),
             "all_languages": REGISTRY.values(),
         }
 
@@ -101,6 +108,8 @@ class ContentTextView(StaffView):
         action = request.POST.get("action", "save")
         if action == "attach":
             return self._attach(request, item, language)
+        if action == "settings":
+            return self._settings(request, item, language)
         form = TextForm(request.POST if action == "save" else None)
         try:
             if action == "save":
@@ -141,6 +150,32 @@ class ContentTextView(StaffView):
                     messages.error(request, message)
         return render(request, "backoffice/content_text.html", self._context(item, language, form))
 
+    def _settings(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
+        settings_form = ItemSettingsForm(request.POST, auto_id="settings_%s")
+        if settings_form.is_valid():
+            data = settings_form.cleaned_data
+            try:
+                settings.update_item_settings(
+                    actor=self.user,
+                    item=item,
+                    topic=data["topic"],
+                    audience=data["audience"],
+                    services=data["services"],
+                    period_start=data["period_start"],
+                    period_end=data["period_end"],
+                    channels=data["channels"],
+                    reach=settings_form.reach(),
+                )
+            except ValidationError as error:
+                settings_form.add_error(None, error.messages)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("backoffice:content_text", slug=item.slug, language=language)
+        context = self._context(
+            item, language, TextForm(initial=_initial(item, language)), None, settings_form
+        )
+        return render(request, "backoffice/content_text.html", context, status=400)
+
     def _attach(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
         attachment_form = AttachmentForm(request.POST, request.FILES, auto_id="file_%s")
         if attachment_form.is_valid():
@@ -161,6 +196,19 @@ class ContentTextView(StaffView):
             item, language, TextForm(initial=_initial(item, language)), attachment_form
         )
         return render(request, "backoffice/content_text.html", context, status=400)
+
+
+def _settings_form(item: ContentItem) -> ItemSettingsForm:
+    initial: dict[str, object] = {
+        "topic": item.topic,
+        "audience": item.audience,
+        "services": list(item.services.all()),
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+        "channels": item.channels,
+    }
+    initial |= {f"reach_{channel}": count for channel, count in item.reach.items()}
+    return ItemSettingsForm(initial=initial, auto_id="settings_%s")
 
 
 def _initial(item: ContentItem, language: str) -> dict[str, str]:

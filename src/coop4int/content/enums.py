@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemKind(models.TextChoices):
@@ -23,3 +24,13 @@ class FeedbackStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Being looked at")
     DONE = "done", _("Done")
     SPAM = "spam", _("Not relevant")
+
+
+class Channel(models.TextChoices):
+    RADIO = "radio", _("Radio")
+    TELEVISION = "television", _("Television")
+    SOCIAL_MEDIA = "social_media", _("Social media")
+    POSTERS = "posters", _("Posters and leaflets")
+    SMS = "sms", pgettext_lazy("campaign channel", "Text messages")
+    EVENTS = "events", _("Events and sessions")
+    WEBSITE = "website", _("This website")

@@ -34,6 +34,12 @@ class ContentItem(models.Model):
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Campaigns: when, through which channels, and how many people each reached (staff enter
+    # the figures they get from radio, partners, events…).
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("until"), null=True, blank=True)
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    reach = models.JSONField(_("people reached per channel"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("information item")

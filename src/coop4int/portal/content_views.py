@@ -6,8 +6,10 @@ from django.utils.translation import get_language
 
 from coop4int.content import markdown
 from coop4int.content.domain import queries
+from coop4int.content.enums import Channel
 from coop4int.content.models import Attachment
 from coop4int.core.languages import REGISTRY
+from coop4int.directory.models import ServiceAtLocation
 
 
 def info_list(request: HttpRequest) -> HttpResponse:
@@ -33,6 +35,13 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
             "asked": REGISTRY.get(reading.asked),
             "others": [REGISTRY[code] for code in reading.available if code in REGISTRY],
             "files": reading.item.attachments.filter(language=reading.shown),
+            "topic": reading.item.topic.names.get(language) or reading.item.topic.name
+            if reading.item.topic
+            else "",
+            "related": ServiceAtLocation.objects.filter(service__in=reading.item.services.all())
+            .select_related("service", "location")
+            .order_by("service__name"),
+            "channels": [Channel(c).label for c in reading.item.channels if c in Channel.values],
         },
     )
 

@@ -1,8 +1,11 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from coop4int.accounts.enums import Role
 from coop4int.content.domain.queries import coverage, published_items, reading_for
+from coop4int.content.domain.settings import update_item_settings
 from coop4int.content.domain.workflow import (
     create_item,
     publish,
@@ -12,6 +15,7 @@ from coop4int.content.domain.workflow import (
 )
 from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.core.models import AuditEntry
+from coop4int.directory.tests.places import praia_desk
 
 
 @pytest.fixture
@@ -136,3 +140,29 @@ def test_coverage_counts_each_language(card, author, reviewer):
     assert (rows["en"].published, rows["en"].missing) == (1, 1)
     assert (rows["fr"].in_progress, rows["fr"].missing) == (1, 1)
     assert rows["ar"].missing == 2
+
+
+def test_a_campaign_has_a_period_channels_and_reach(card, author, client, unit):
+    desk = praia_desk(unit, name="Atendimento de Praia")
+    update_item_settings(
+        actor=author, item=card, topic=None, audience="Trabalhadores sazonais",
+        services=[desk.service], period_start=date(2026, 12, 1), period_end=date(2027, 1, 31),
+        channels=["radio", "posters", "nonsense"], reach={"radio": 12000, "posters": 800, "tv": 5},
+    )  # fmt: skip
+    card.refresh_from_db()
+    assert card.channels == ["radio", "posters"]
+    assert card.reach == {"radio": 12000, "posters": 800}
+    card.kind = ItemKind.CAMPAIGN
+    card.save(update_fields=["kind"])
+    body = client.get("/pt/info/linha/").content.decode()
+    assert "Atendimento de Praia" in body
+    assert f"/pt/directory/{desk.pk}/" in body
+    assert "Trabalhadores sazonais" in body
+
+
+def test_a_campaign_cannot_end_before_it_starts(card, author):
+    with pytest.raises(ValidationError):
+        update_item_settings(
+            actor=author, item=card, topic=None, audience="", services=[],
+            period_start=date(2027, 1, 1), period_end=date(2026, 1, 1),
+        )  # fmt: skip

@@ -34,6 +34,13 @@ FRENCH = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The problems are checked in English, whatever the platform's default language."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def author(make_staff, national_unit):
     return make_staff(Role.CONTENT_EDITOR, national_unit)
