@@ -132,7 +132,14 @@ def card(make_staff, national_unit):
 
 
 @pytest.mark.parametrize(
-    "path", ["/pt/info/", "/kea/info/linha/", "/en/info/linha/ar/", "/fr/feedback/?page=/fr/"]
+    "path",
+    [
+        "/pt/info/",
+        "/kea/info/linha/",
+        "/en/info/linha/ar/",
+        "/fr/feedback/?page=/fr/",
+        "/pt/search/?q=linha",
+    ],
 )
 def test_information_pages_have_no_serious_accessibility_violation(page, card, path):
     page.goto(path)
