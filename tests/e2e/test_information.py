@@ -51,8 +51,8 @@ def test_translate_publish_after_review_then_source_change_marks_it_outdated(
     writer = browser.new_context(base_url=live_server.url, locale="pt-PT").new_page()
     log_in(writer, author)
     writer.goto("/staff/content/linha/en/")
-    writer.get_by_label(t("Title")).fill("Support line")
-    writer.get_by_label(t("Text")).fill("Call 808 257 257.")
+    writer.locator("#id_title").fill("Support line")
+    writer.locator("#id_body").fill("Call 808 257 257.")
     writer.get_by_role("button", name=t("Save as a draft")).click()
     writer.get_by_role("button", name=t("Send for review")).click()
     expect(
@@ -69,7 +69,7 @@ def test_translate_publish_after_review_then_source_change_marks_it_outdated(
 
     # The author changes the source; once the reviewer publishes it, English is outdated.
     writer.goto("/staff/content/linha/pt/")
-    writer.get_by_label(t("Title")).fill("Linha de Apoio ao Migrante")
+    writer.locator("#id_title").fill("Linha de Apoio ao Migrante")
     writer.get_by_role("button", name=t("Save as a draft")).click()
     writer.get_by_role("button", name=t("Send for review")).click()
     checker.goto("/staff/content/linha/pt/")
