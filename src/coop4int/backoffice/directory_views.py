@@ -1,11 +1,13 @@
 """Back-office pages of the directory: keep the entries true, review partners' proposals."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,100 +144,97 @@ class DirectoryServiceView(StaffView):
                 form.add_error(None, error)
         return self._render(request, service, form)
 
-    def _change_hours(self, request: HttpRequest, service: Service) -> HttpResponse:
-        hours_form = HoursForm(request.POST)
-        if hours_form.is_valid():
+    def _act(
+        self,
+        request: HttpRequest,
+        service: Service,
+        form: forms.Form,
+        name: str,
+        act: Callable[[], object],
+        done: str,
+        ready: bool = True,
+    ) -> HttpResponse:
+        """One of the page's side forms: when valid, call its domain function; its problems
+        stay on the form, shown with what was typed, and nothing is saved."""
+        if ready and form.is_valid():
             try:
-                editing.change_hours_from(
-                    actor=self.user,
-                    service=service,
-                    valid_from=hours_form.starts_on(),
-                    openings=hours_form.openings(),
-                )
+                act()
             except ValidationError as error:
-                hours_form.add_error(None, error)
+                form.add_error(None, error)
             else:
-                messages.success(request, _("The new hours were saved."))
+                messages.success(request, done)
                 return redirect("backoffice:directory_service", service_id=service.pk)
-        form = ServiceForm(initial=editing.service_values(service))
-        return self._render(request, service, form, hours_form=hours_form)
+        main_form = ServiceForm(initial=editing.service_values(service))
+        return self._render(request, service, main_form, **{name: form})
+
+    def _change_hours(self, request: HttpRequest, service: Service) -> HttpResponse:
+        form = HoursForm(request.POST)
+        return self._act(
+            request, service, form, "hours_form",
+            lambda: editing.change_hours_from(
+                actor=self.user, service=service, valid_from=form.starts_on(),
+                openings=form.openings(),
+            ),
+            _("The new hours were saved."),
+        )  # fmt: skip
 
     def _add_closure(self, request: HttpRequest, service: Service) -> HttpResponse:
-        closure_form = ClosureForm(request.POST, time_zone=_zone(service))
-        location = next(
-            (sal.location for sal in service.at_locations.select_related("location")), None
-        )
-        if closure_form.is_valid() and location is not None:
-            try:
-                editing.add_closure(
-                    actor=self.user,
-                    service=service,
-                    location=location,
-                    starts_at=closure_form.cleaned_data["starts_at"],
-                    ends_at=closure_form.cleaned_data["ends_at"],
-                    reason=closure_form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                closure_form.add_error(None, error)
-            else:
-                messages.success(request, _("The closure was saved."))
-                return redirect("backoffice:directory_service", service_id=service.pk)
-        form = ServiceForm(initial=editing.service_values(service))
-        return self._render(request, service, form, closure_form=closure_form)
+        form = ClosureForm(request.POST, time_zone=_zone(service))
+        location = _location(service)
+        if location is None:
+            raise Http404  # a service without a place has no place to close or to change
+        return self._act(
+            request, service, form, "closure_form",
+            lambda: editing.add_closure(
+                actor=self.user, service=service, location=location,
+                starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
+                reason=form.cleaned_data["reason"],
+            ),
+            _("The closure was saved."),
+        )  # fmt: skip
 
     def _update_location(self, request: HttpRequest, service: Service) -> HttpResponse:
-        location_form = LocationForm(request.POST)
+        form = LocationForm(request.POST)
         location = _location(service)
-        if location_form.is_valid() and location is not None:
-            values = {k: v for k, v in location_form.cleaned_data.items() if k != "phones"}
-            try:
-                editing.update_location(
-                    actor=self.user,
-                    service=service,
-                    location=location,
-                    values=values,
-                    phones=location_form.phone_list(),
-                )
-            except ValidationError as error:
-                location_form.add_error(None, error)
-            else:
-                messages.success(request, _("The place was saved."))
-                return redirect("backoffice:directory_service", service_id=service.pk)
-        form = ServiceForm(initial=editing.service_values(service))
-        return self._render(request, service, form, location_form=location_form)
+        if location is None:
+            raise Http404  # a service without a place has no place to close or to change
+        return self._act(
+            request, service, form, "location_form",
+            lambda: editing.update_location(
+                actor=self.user, service=service, location=location,
+                values={k: v for k, v in form.cleaned_data.items() if k != "phones"},
+                phones=form.phone_list(),
+            ),
+            _("The place was saved."),
+        )  # fmt: skip
 
     def _save_translation(self, request: HttpRequest, service: Service) -> HttpResponse:
-        translation_form = TranslationForm(request.POST, auto_id="translation_%s")
-        if translation_form.is_valid():
-            try:
-                editing.save_translation(
-                    actor=self.user, service=service, **translation_form.cleaned_data
-                )
-            except ValidationError as error:
-                translation_form.add_error(None, error)
-            else:
-                messages.success(request, _("The translation was saved."))
-                return redirect("backoffice:directory_service", service_id=service.pk)
-        form = ServiceForm(initial=editing.service_values(service))
-        return self._render(request, service, form, translation_form=translation_form)
+        form = TranslationForm(request.POST, auto_id="translation_%s")
+        return self._act(
+            request, service, form, "translation_form",
+            lambda: editing.save_translation(actor=self.user, service=service, **form.cleaned_data),
+            _("The translation was saved."),
+        )  # fmt: skip
 
 
 def _closures(service: Service) -> list[dict[str, str]]:
-    """The service's closures and its places', in each place's own time zone."""
-    listed = []
-    for sal in service.at_locations.select_related("location"):
-        zone = sal.location.time_zone
-        for closure in [*sal.location.closures.all(), *service.closures.all()]:
-            listed.append(
-                {
-                    "from": format_datetime(closure.starts_at, "short", tz=zone),
-                    "until": format_datetime(closure.ends_at, "short", tz=zone)
-                    if closure.ends_at
-                    else "",
-                    "reason": closure.reason,
-                }
-            )
-    return listed
+    """The closures of the service's places and of the service itself, each in its place's
+    time zone."""
+    pairs = [
+        (closure, sal.location.time_zone)
+        for sal in service.at_locations.select_related("location")
+        for closure in sal.location.closures.all()
+    ]
+    own_zone = _zone(service)
+    pairs += [(closure, own_zone) for closure in service.closures.all()]
+    return [
+        {
+            "from": format_datetime(closure.starts_at, "short", tz=zone),
+            "until": format_datetime(closure.ends_at, "short", tz=zone) if closure.ends_at else "",
+            "reason": closure.reason,
+        }
+        for closure, zone in pairs
+    ]
 
 
 def _location(service: Service) -> Location | None:
