@@ -21,6 +21,20 @@ CHROMIUM = Path(os.environ.get("COOP4INT_CHROMIUM", "/usr/bin/chromium"))
 NO_SKIPS = os.environ.get("COOP4INT_NO_SKIPS") == "1"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Browser journeys leave live-server threads that may still hold a PostgreSQL connection
+    when the session ends; the test database can only be dropped once they are gone."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Each test starts with an empty cache: cached pages must not leak between tests."""

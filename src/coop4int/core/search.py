@@ -57,9 +57,9 @@ def _matching_ids(words: list[str]) -> list[int]:
     else:
         expression = " & ".join(f"{word}:*" for word in words)
         sql = (
-            "SELECT id FROM core_searchdocument, to_tsquery('simple', %s) query "
-            "WHERE search_vector @@ query "
-            "ORDER BY ts_rank(search_vector, query) DESC, id LIMIT %s"
+            "SELECT id FROM core_search_vector, to_tsquery('simple', %s) query "
+            "WHERE vector @@ query "
+            "ORDER BY ts_rank(vector, query) DESC, id LIMIT %s"
         )
         params = [expression, _CANDIDATES]
     with connection.cursor() as cursor:
