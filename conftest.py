@@ -12,6 +12,7 @@ from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from coop4int.accounts.tests.factories import StaffFactory, UnitFactory, log_in_verified
+from coop4int.directory.tests.hsds_reference import HSDSSchemas, reference_dir_or_skip
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by tests and
 # by the live server are still synchronous and safe.
@@ -114,6 +115,20 @@ def make_staff(db) -> Callable[..., object]:  # type: ignore[no-untyped-def]
 def login_verified() -> Callable[[Client, object], Client]:
     """Log ``user`` into ``client`` as if both factors had been given."""
     return log_in_verified
+
+
+# --- Reference data (../shared) -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def hsds_reference() -> Path:
+    """The HSDS 3.0 reference files; the test skips, saying so, when they are absent."""
+    return reference_dir_or_skip()
+
+
+@pytest.fixture(scope="session")
+def hsds_schemas(hsds_reference: Path) -> HSDSSchemas:
+    return HSDSSchemas(hsds_reference)
 
 
 # --- Browser -------------------------------------------------------------------------------

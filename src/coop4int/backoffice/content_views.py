@@ -98,9 +98,7 @@ class ContentTextView(StaffView):
         go = request.GET.get("go")
         if go in REGISTRY:
             return redirect("backoffice:content_text", slug=item.slug, language=go)
-        text = item.translations.filter(language=language).first()
-        initial = {"title": text.title, "summary": text.summary, "body": text.body} if text else {}
-        context = self._context(item, language, TextForm(initial=initial))
+        context = self._context(item, language, TextForm(initial=_initial(item, language)))
         return render(request, "backoffice/content_text.html", context)
 
     def post(self, request: HttpRequest, slug: str, language: str) -> HttpResponse:
@@ -140,12 +138,7 @@ class ContentTextView(StaffView):
             if error.messages and error.messages != [""]:
                 form.add_error(None, error)
             if action != "save":
-                text = item.translations.filter(language=language).first()
-                form = TextForm(
-                    initial={"title": text.title, "summary": text.summary, "body": text.body}
-                    if text
-                    else {}
-                )
+                form = TextForm(initial=_initial(item, language))
                 for message in error.messages:
                     messages.error(request, message)
         return render(request, "backoffice/content_text.html", self._context(item, language, form))

@@ -17,6 +17,7 @@ from coop4int.core.formatting import current_locale
 from coop4int.core.languages import REGISTRY, UnknownLanguage, fallback_chain, get_language
 from coop4int.directory.domain.queries import OpeningStatus, ServiceHours
 from coop4int.directory.models import DirectoryEntry, Phone, ServiceAtLocation
+from coop4int.directory.texts import service_texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +159,7 @@ def service_page(
     sal: ServiceAtLocation, language: str, service_hours: ServiceHours
 ) -> dict[str, Any]:
     service, location = sal.service, sal.location
-    names = {service.language: service.name}
-    descriptions = {service.language: service.description}
-    for translation in service.translations.all():
-        names[translation.language] = translation.name
-        descriptions[translation.language] = translation.description
+    names, descriptions = service_texts(service)
     address = next(iter(location.addresses.all()), None)
     phones = [*sal.phones.all(), *service.phones.all(), *location.phones.all()]
     languages = sorted(

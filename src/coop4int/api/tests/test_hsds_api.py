@@ -2,7 +2,6 @@
 CORS, and a query count that does not grow with the number of services."""
 
 from datetime import UTC, date, datetime, time
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -26,20 +25,9 @@ from coop4int.directory.tests.factories import (
 from coop4int.directory.tests.hsds_reference import (
     HSDSSchemas,
     make_full_service,
-    reference_dir_or_skip,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="session")
-def hsds_reference() -> Path:
-    return reference_dir_or_skip()
-
-
-@pytest.fixture(scope="session")
-def hsds_schemas(hsds_reference: Path) -> HSDSSchemas:
-    return HSDSSchemas(hsds_reference)
 
 
 LISTS = ["services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms"]

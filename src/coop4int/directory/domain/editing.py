@@ -317,6 +317,16 @@ def _locked_status(proposal: ChangeProposal) -> str:
     )
 
 
+def _mark_reviewed(
+    proposal: ChangeProposal, actor: User, status: ProposalStatus, reason: str = ""
+) -> None:
+    proposal.status = status
+    proposal.reviewed_by = actor
+    proposal.reviewed_at = timezone.now()
+    proposal.review_reason = reason
+    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+
+
 @transaction.atomic
 def approve_proposal(*, actor: User, proposal: ChangeProposal) -> list[str]:
     """Apply a pending proposal. Side effects: audit ``directory.proposal.approved``; the
@@ -326,10 +336,7 @@ def approve_proposal(*, actor: User, proposal: ChangeProposal) -> list[str]:
     if _locked_status(proposal) != ProposalStatus.PENDING:
         raise ValidationError(_("This proposal was already reviewed."))
     changed = _apply(service, proposal.changes)
-    proposal.status = ProposalStatus.APPROVED
-    proposal.reviewed_by = actor
-    proposal.reviewed_at = timezone.now()
-    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    _mark_reviewed(proposal, actor, ProposalStatus.APPROVED)
     audit.record(
         action="directory.proposal.approved",
         actor=actor,
@@ -350,11 +357,7 @@ def reject_proposal(*, actor: User, proposal: ChangeProposal, reason: str) -> No
         raise ValidationError(_("This proposal was already reviewed."))
     if not reason.strip():
         raise ValidationError(_("Say why the proposal is rejected."))
-    proposal.status = ProposalStatus.REJECTED
-    proposal.reviewed_by = actor
-    proposal.reviewed_at = timezone.now()
-    proposal.review_reason = reason
-    proposal.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
+    _mark_reviewed(proposal, actor, ProposalStatus.REJECTED, reason)
     audit.record(
         action="directory.proposal.rejected",
         actor=actor,

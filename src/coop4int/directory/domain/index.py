@@ -25,6 +25,7 @@ from coop4int.directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from coop4int.directory.texts import service_texts
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +58,8 @@ def _summary(text: str, limit: int = 220) -> str:
 
 def _entry_fields(sal: ServiceAtLocation) -> dict[str, object]:
     service, location = sal.service, sal.location
-    names = {service.language: service.name}
-    summaries = {service.language: _summary(service.description)}
-    for translation in service.translations.all():
-        names[translation.language] = translation.name
-        summaries[translation.language] = _summary(translation.description)
+    names, descriptions = service_texts(service)
+    summaries = {language: _summary(text) for language, text in descriptions.items()}
     address = next(iter(location.addresses.all()), None)
     address_line = (
         ", ".join(part for part in (address.address_1, address.postal_code, address.city) if part)
@@ -73,8 +71,8 @@ def _entry_fields(sal: ServiceAtLocation) -> dict[str, object]:
         | {lang.code for lang in service.languages.all() if lang.code}
     )
     topics = sorted(str(topic.taxonomy_term_id) for topic in service.attributes.all())
-    searchable = [*names.values(), *(t.description for t in service.translations.all()),
-                  service.description, location.name, address_line, location.municipality,
+    searchable = [*names.values(), *descriptions.values(), location.name, address_line,
+                  location.municipality,
                   service.organization.name if service.organization else ""]  # fmt: skip
     return {
         "service": service,

@@ -42,20 +42,9 @@ from coop4int.directory.tests.factories import (
 from coop4int.directory.tests.hsds_reference import (
     HSDSSchemas,
     make_full_service,
-    reference_dir_or_skip,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="session")
-def hsds_reference() -> Path:
-    return reference_dir_or_skip()
-
-
-@pytest.fixture(scope="session")
-def hsds_schemas(hsds_reference: Path) -> HSDSSchemas:
-    return HSDSSchemas(hsds_reference)
 
 
 def export(folder: Path) -> str:

@@ -32,14 +32,8 @@ from coop4int.directory.models import (
     TaxonomyTerm,
 )
 from coop4int.directory.tests.factories import LocationFactory, ServiceFactory
-from coop4int.directory.tests.hsds_reference import reference_dir_or_skip
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="session")
-def hsds_reference() -> Path:
-    return reference_dir_or_skip()
 
 
 EXAMPLE_SERVICE = UUID("ac148810-d857-441c-9679-408f346de14b")
