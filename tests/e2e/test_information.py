@@ -37,6 +37,12 @@ def test_read_a_card_in_arabic_and_in_creole(page, make_staff, national_unit):
     expect(article.get_by_role("heading", level=1)).to_have_text("خط دعم المهاجرين")
     assert article.evaluate("e => getComputedStyle(e).direction") == "rtl"
 
+    # A reader asking for Urdu, which this card lacks, is told so in Urdu, right to left.
+    page.goto("/pt/info/linha/ur/")
+    note = page.locator('.fallback-note p[lang="ur"]')
+    expect(note).to_contain_text("یہ متن ابھی آپ کی زبان میں دستیاب نہیں ہے")
+    assert note.evaluate("e => getComputedStyle(e).direction") == "rtl"
+
 
 def test_translate_publish_after_review_then_source_change_marks_it_outdated(
     browser, live_server, make_staff, national_unit

@@ -8,7 +8,8 @@ from coop4int.content import markdown
 from coop4int.content.domain import queries
 from coop4int.content.enums import Channel
 from coop4int.content.models import Attachment
-from coop4int.core.languages import REGISTRY
+from coop4int.core.fallback_notes import fallback_note, has_own_note
+from coop4int.core.languages import REGISTRY, Language
 from coop4int.directory.models import ServiceAtLocation
 
 
@@ -25,6 +26,14 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
     language = content_language or get_language() or "pt"
     reading = queries.reading_for(slug, language)
     shown = REGISTRY.get(reading.shown)
+    interface = get_language() or "pt"
+    notes: list[tuple[Language, str]] = []
+    if reading.is_fallback:
+        # In the language asked for, and — when the page around it speaks another — in that too.
+        for code in dict.fromkeys([reading.asked, interface]):
+            if has_own_note(code):
+                note = fallback_note(reading.asked, reading.shown, written_in=code)
+                notes.append((REGISTRY[code], note))
     return render(
         request,
         "portal/info_detail.html",
@@ -32,7 +41,7 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
             "reading": reading,
             "body": markdown.render(reading.revision.body),
             "shown": shown,
-            "asked": REGISTRY.get(reading.asked),
+            "fallback_notes": notes,
             "others": [REGISTRY[code] for code in reading.available if code in REGISTRY],
             "files": reading.item.attachments.filter(language=reading.shown),
             "topic": reading.item.topic.names.get(language) or reading.item.topic.name

@@ -47,6 +47,24 @@ def test_creole_reader_sees_portuguese_with_a_note_in_creole(client, card):
     assert 'href="/kea/info/linha/ar/"' in body  # the languages that exist
 
 
+def test_reader_asking_for_ukrainian_gets_the_note_in_ukrainian_and_in_the_page_language(
+    client, card
+):
+    body = client.get("/fr/info/linha/uk/").content.decode()
+    assert '<article lang="pt" dir="ltr" class="info"' in body  # no English text: Portuguese
+    assert '<p lang="uk" dir="ltr">Цей текст ще недоступний вашою мовою.' in body
+    with translation.override("fr"):
+        note = translation.gettext(
+            "This text is not yet available in %(asked)s. It is shown in %(shown)s."
+        ) % {"asked": "Українська", "shown": "Português"}
+    assert f'<p lang="fr" dir="ltr">{escape(note)}</p>' in body
+
+
+def test_note_in_a_right_to_left_language_is_marked_so(client, card):
+    body = client.get("/en/info/linha/fa/").content.decode()
+    assert '<p lang="fa" dir="rtl">این متن هنوز به زبان شما موجود نیست.' in body
+
+
 def test_markdown_is_rendered(client, card):
     body = client.get("/pt/info/linha/").content.decode()
     assert "<strong>808 257 257</strong>" in body
