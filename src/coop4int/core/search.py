@@ -5,6 +5,7 @@ search behind one interface; domain functions keep the documents (``index_docume
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 from django.utils.html import escape
@@ -45,26 +46,53 @@ def query_words(query: str) -> list[str]:
     return _WORD.findall(fold(query))[:8]
 
 
-def _matching_ids(words: list[str]) -> list[int]:
-    """Ids of matching documents, best first."""
+def ranked_in_index() -> bool:
+    """Whether PostgreSQL ranks from a RUM index (migration core 0006) rather than ts_rank."""
+    name = connection.settings_dict["NAME"]
+    if name not in _RUM:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'core_search_rum'")
+            _RUM[name] = cursor.fetchone() is not None
+    return _RUM[name]
+
+
+_RUM: dict[str, bool] = {}
+
+
+def _matching(words: list[str]) -> list[tuple[int, str, str, str]]:
+    """(id, kind, key, language) of the matching documents, best first."""
     if connection.vendor == "sqlite":
         expression = " AND ".join(f'"{word}"*' for word in words)
-        sql = (
-            "SELECT rowid FROM core_search_fts WHERE core_search_fts MATCH %s "
-            "ORDER BY bm25(core_search_fts) LIMIT %s"
+        ranked = (
+            "SELECT rowid AS id, bm25(core_search_fts) AS rank FROM core_search_fts "
+            "WHERE core_search_fts MATCH %s ORDER BY rank LIMIT %s"
         )
         params: list[str | int] = [expression, _CANDIDATES]
+        order = "ranked.rank"
+    elif ranked_in_index():
+        expression = " & ".join(f"{word}:*" for word in words)
+        ranked = (
+            "SELECT id, vector <=> to_tsquery('simple', %s) AS rank FROM core_search_vector "
+            "WHERE vector @@ to_tsquery('simple', %s) ORDER BY rank LIMIT %s"
+        )
+        params = [expression, expression, _CANDIDATES]
+        order = "ranked.rank"
     else:
         expression = " & ".join(f"{word}:*" for word in words)
-        sql = (
-            "SELECT id FROM core_search_vector, to_tsquery('simple', %s) query "
-            "WHERE vector @@ query "
-            "ORDER BY ts_rank(vector, query) DESC, id LIMIT %s"
+        ranked = (
+            "SELECT id, ts_rank(vector, query) AS rank "
+            "FROM core_search_vector, to_tsquery('simple', %s) query "
+            "WHERE vector @@ query ORDER BY rank DESC, id LIMIT %s"
         )
         params = [expression, _CANDIDATES]
+        order = "ranked.rank DESC, ranked.id"
+    sql = (
+        f"SELECT d.id, d.kind, d.key, d.language FROM ({ranked}) ranked "  # noqa: S608 - fixed
+        f"JOIN core_searchdocument d ON d.id = ranked.id ORDER BY {order}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        return [(row[0], row[1], row[2], row[3]) for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +105,30 @@ class Hit:
     url: str
 
 
+@lru_cache(maxsize=20_000)
+def _folded_word(word: str) -> str:
+    return fold(word)
+
+
 def highlight(text: str, words: list[str], width: int = 24) -> SafeString:
     """``text`` around the first match, escaped, with every matching word in <mark>."""
     tokens = list(_WORD.finditer(text))
-    hits = [
-        i for i, token in enumerate(tokens) if any(fold(token.group()).startswith(w) for w in words)
-    ]
-    if tokens and len(tokens) > width:
-        first = max(0, (hits[0] if hits else 0) - width // 3)
-        start = tokens[first].start()
-        end = tokens[min(len(tokens) - 1, first + width)].end()
+
+    def matches(token: re.Match[str]) -> bool:
+        return _folded_word(token.group()).startswith(tuple(words))
+
+    first = next((i for i, token in enumerate(tokens) if matches(token)), 0)
+    if len(tokens) > width:
+        first = max(0, first - width // 3)
+        window = tokens[first : first + width + 1]
+        start, end = window[0].start(), window[-1].end()
     else:
+        window = tokens
         start, end = 0, len(text)
     pieces: list[str] = []
     cursor = start
-    for i in hits:
-        token = tokens[i]
-        if token.start() < start or token.end() > end:
+    for token in window:
+        if not matches(token):
             continue
         pieces.append(escape(text[cursor : token.start()]))
         pieces.append(f"<mark>{escape(token.group())}</mark>")
@@ -110,23 +145,19 @@ def search(query: str, language: str, limit: int = 20) -> list[Hit]:
     words = query_words(query)
     if not words:
         return []
-    ids = _matching_ids(words)
-    documents = SearchDocument.objects.in_bulk(ids)
     preference = {code: rank for rank, code in enumerate(fallback_chain(language))}
     # An item ranks where its best document ranks; it is shown in the reader's language, or
     # the nearest in their fallback chain, or the best-ranked language it has.
     first_seen: dict[tuple[str, str], int] = {}
-    chosen: dict[tuple[str, str], tuple[tuple[int, int], SearchDocument]] = {}
-    for order, pk in enumerate(ids):
-        document = documents.get(pk)
-        if document is None:
-            continue
-        item = (document.kind, document.key)
+    chosen: dict[tuple[str, str], tuple[tuple[int, int], int]] = {}
+    for order, (pk, kind, key, document_language) in enumerate(_matching(words)):
+        item = (kind, key)
         first_seen.setdefault(item, order)
-        score = (preference.get(document.language, len(preference)), order)
+        score = (preference.get(document_language, len(preference)), order)
         if item not in chosen or score < chosen[item][0]:
-            chosen[item] = (score, document)
+            chosen[item] = (score, pk)
     best = sorted(chosen, key=first_seen.__getitem__)[:limit]
+    documents = SearchDocument.objects.defer("folded").in_bulk([chosen[item][1] for item in best])
     return [
         Hit(
             kind=document.kind,
@@ -136,5 +167,5 @@ def search(query: str, language: str, limit: int = 20) -> list[Hit]:
             snippet=highlight(document.body, words),
             url=document.url,
         )
-        for document in (chosen[item][1] for item in best)
+        for document in (documents[chosen[item][1]] for item in best)
     ]

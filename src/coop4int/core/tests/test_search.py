@@ -1,9 +1,15 @@
 """One search across information and services: accents and case do not matter, results are
 ranked, snippets highlighted, and each item is shown once in the reader's language."""
 
+import re
+from html import unescape
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coop4int.core.search import highlight, index_document, query_words, remove_documents, search
+from coop4int.core.text_search import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +67,54 @@ def test_odd_input_is_harmless(documents):
 def test_snippets_are_escaped_and_highlighted():
     html = highlight("<b>Autorização</b> de residência", ["autorizacao"])
     assert "&lt;b&gt;<mark>Autorização</mark>&lt;/b&gt;" in html
+
+
+@pytest.mark.postgresql
+def test_postgresql_ranks_from_the_rum_index_when_the_extension_is_available(documents):
+    from django.db import connection
+
+    from coop4int.core.search import ranked_in_index
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        available = cursor.fetchone() is not None
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'core_search_vector'")
+        indexes = {row[0] for row in cursor.fetchall()}
+    if not available:
+        pytest.skip("the RUM extension is not installed (Debian: postgresql-NN-rum)")
+    assert ranked_in_index()
+    assert "core_search_rum" in indexes
+    assert "core_search_gin" not in indexes
+
+
+@pytest.mark.postgresql
+def test_postgresql_without_rum_ranks_the_same_with_ts_rank(documents, monkeypatch):
+    from django.db import connection
+
+    from coop4int.core import search as search_module
+
+    def results():
+        return [(hit.key, hit.language) for hit in search("apoio imigracao", "pt")] + [
+            (hit.key, hit.language) for hit in search("santiago", "en")
+        ]
+
+    in_index = results()
+    monkeypatch.setitem(search_module._RUM, connection.settings_dict["NAME"], False)
+    assert results() == in_index == [("linha", "pt"), ("praia", "pt")]
+
+
+@given(
+    st.lists(st.sampled_from(["Imigração", "apoio", "<b>", "São", "Vicente", "&", "1", "ação"]),
+             max_size=80),
+    st.lists(st.sampled_from(["imigracao", "apo", "sao", "acao", "x"]), min_size=1, max_size=3),
+)  # fmt: skip
+def test_a_snippet_is_a_piece_of_the_text_with_every_match_marked(tokens, words):
+    text = " ".join(tokens)
+    html = str(highlight(text, words))
+    marked = re.findall(r"<mark>(.*?)</mark>", html)
+    plain = unescape(re.sub(r"</?mark>", "", html)).removeprefix("… ").removesuffix(" …")
+    assert plain in text
+    assert all(fold(unescape(m)).startswith(tuple(words)) for m in marked)
+    # every matching word inside the snippet is marked
+    shown = [w for w in re.findall(r"\w+", plain) if fold(w).startswith(tuple(words))]
+    assert len(marked) == len(shown)
