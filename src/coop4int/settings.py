@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "coop4int.accounts",
     "coop4int.directory",
     "coop4int.content",
+    "coop4int.people",
+    "coop4int.cases",
     "coop4int.portal",
     "coop4int.api",
     "coop4int.backoffice",
@@ -145,6 +147,13 @@ PERIODIC_TASKS = [
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Coop4Int <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people reach the platform at: links in e-mails sent without a request at hand.
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000")
+# The support desk's mailbox: replies to people come from it, and their answers go back to it.
+CASES_FROM_EMAIL = env.str("CASES_FROM_EMAIL", default="Coop4Int <apoio@localhost>")
+CASES_MAIL_DOMAIN = env.str("CASES_MAIL_DOMAIN", default="coop4int.localhost")
+# Working hours to a first reply when no response-time target is set for a case's topics.
+CASES_DEFAULT_RESPONSE_HOURS = env.int("CASES_DEFAULT_RESPONSE_HOURS", default=16)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

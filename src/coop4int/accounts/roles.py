@@ -18,6 +18,8 @@ class Permission(StrEnum):
     EDIT_DIRECTORY = "directory.change_service"
     PROPOSE_DIRECTORY_CHANGE = "directory.propose_change"
     EDIT_CONTENT = "content.change_item"
+    WORK_CASES = "cases.work_case"
+    VIEW_PERSON_SENSITIVE = "people.view_sensitive"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -26,9 +28,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Administrators change the directory directly; proposing is for partners.
     Role.ADMINISTRATOR: frozenset(set(Permission) - {Permission.PROPOSE_DIRECTORY_CHANGE}),
     Role.UNIT_COORDINATOR: frozenset(
-        _ALL_STAFF | {Permission.VIEW_UNITS, Permission.MANAGE_STAFF, Permission.EDIT_DIRECTORY}
+        _ALL_STAFF
+        | {
+            Permission.VIEW_UNITS,
+            Permission.MANAGE_STAFF,
+            Permission.EDIT_DIRECTORY,
+            Permission.WORK_CASES,
+            Permission.VIEW_PERSON_SENSITIVE,
+        }
     ),
-    Role.FRONT_OFFICE_OFFICER: frozenset(_ALL_STAFF),
+    # Officers need a person's residence status to advise them.
+    Role.FRONT_OFFICE_OFFICER: frozenset(
+        _ALL_STAFF | {Permission.WORK_CASES, Permission.VIEW_PERSON_SENSITIVE}
+    ),
     Role.CONTENT_EDITOR: frozenset(
         _ALL_STAFF | {Permission.EDIT_DIRECTORY, Permission.EDIT_CONTENT}
     ),

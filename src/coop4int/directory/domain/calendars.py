@@ -82,3 +82,18 @@ def hours_owner(service: Service) -> HoursOwner:
         return service
     with_hours = [sal.location for sal in sals if sal.location.schedules.exists()]
     return with_hours[0] if len(sals) == 1 and with_hours else service
+
+
+def unit_calendar(unit_id: int, first: date, last: date) -> hours.Calendar | None:
+    """The working hours of a unit: those of the first of its services (by name) that has
+    opening hours at a location — for a local unit, its front desk. None when it has none."""
+    sals = (
+        ServiceAtLocation.objects.filter(service__unit_id=unit_id)
+        .select_related("service", "location")
+        .order_by("service__name", "pk")
+    )
+    for sal in sals:
+        calendar = calendar_for(sal, first, last)
+        if calendar.rules:
+            return calendar
+    return None

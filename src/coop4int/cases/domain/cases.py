@@ -1,0 +1,281 @@
+"""Opening, working and closing cases. Each function is one transaction and one audit entry;
+changes to a case name the version they were made on (optimistic locking)."""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coop4int.accounts.models import Unit, User
+from coop4int.cases.domain.due import due_at
+from coop4int.cases.domain.references import new_reference, new_tracking_secret
+from coop4int.cases.enums import TRANSITIONS, Channel, Direction, Priority, Status
+from coop4int.cases.models import Case, Interaction
+from coop4int.cases.tasks import deliver_interaction
+from coop4int.core import audit
+from coop4int.directory.models import TaxonomyTerm
+from coop4int.people.models import Person
+
+
+class StaleCase(Exception):
+    """Someone else changed the case since it was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Someone else changed this case while you were working on it. Nothing was saved.")
+        )
+
+
+class NotAllowed(Exception):
+    pass
+
+
+def _bump(case: Case, expected_version: int | None, **fields: Any) -> None:
+    """Write ``fields`` when the case is still at ``expected_version`` (None: whatever it is)."""
+    rows = Case.objects.filter(pk=case.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    if not rows.update(version=F("version") + 1, **fields):
+        raise StaleCase
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.version = Case.objects.values_list("version", flat=True).get(pk=case.pk)
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: User | None,
+    unit: Unit,
+    channel: Channel,
+    subject: str,
+    person: Person | None = None,
+    language: str = "pt",
+    topics: Sequence[TaxonomyTerm] = (),
+    priority: Priority = Priority.NORMAL,
+    body: str = "",
+    reply_email: str = "",
+    reply_phone: str = "",
+    at: datetime | None = None,
+    message_id: str | None = None,
+    assign_to: User | None = None,
+    is_demo: bool = False,
+) -> tuple[Case, str]:
+    """A new case, with its first contact on the timeline when there is one. Returns the case
+    and the secret of the person's tracking link (shown once, never stored).
+
+    Side effects: audit ``cases.case.opened``."""
+    now = at or timezone.now()
+    secret, digest = new_tracking_secret()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    reference=new_reference(),
+                    tracking_digest=digest,
+                    unit=unit,
+                    person=person,
+                    subject=subject[:200],
+                    priority=priority,
+                    status=Status.OPEN if assign_to else Status.NEW,
+                    assigned_to=assign_to,
+                    channel=channel,
+                    language=language,
+                    reply_email=reply_email,
+                    reply_phone=reply_phone,
+                    opened_at=now,
+                    due_at=due_at(unit.pk, [t.pk for t in topics], now),
+                    last_activity_at=now,
+                    is_demo=is_demo,
+                )
+            break
+        except IntegrityError:  # a reference already taken: draw again
+            continue
+    else:  # pragma: no cover - 30^8 references
+        raise RuntimeError("no free case reference")
+    case.topics.set(topics)
+    if body or channel in (Channel.WALK_IN, Channel.PHONE):
+        Interaction.objects.create(
+            case=case,
+            channel=channel,
+            direction=Direction.IN,
+            body=body,
+            author=actor if channel in (Channel.WALK_IN, Channel.PHONE) else None,
+            language=language,
+            is_public=channel != Channel.PHONE or bool(body),
+            occurred_at=now,
+            message_id=message_id,
+        )
+    audit.record(
+        action="cases.case.opened",
+        actor=actor,
+        obj=case,
+        unit=unit,
+        data={"channel": channel.value, "reference": case.reference},
+    )
+    return case, secret
+
+
+@transaction.atomic
+def add_interaction(
+    *,
+    actor: User | None,
+    case: Case,
+    channel: Channel,
+    direction: Direction,
+    body: str,
+    is_public: bool,
+    at: datetime | None = None,
+    language: str = "",
+    message_id: str | None = None,
+    duration_seconds: int | None = None,
+    interpreter: str = "",
+    expected_version: int | None = None,
+) -> Interaction:
+    """One more contact on the timeline. A message from the person puts a case that waited on
+    them, or was resolved or closed, back in the queue; the first message to them is the first
+    reply.
+
+    Side effects: audit ``cases.interaction.added``; an outgoing message is queued for
+    delivery on its channel."""
+    now = at or timezone.now()
+    fields: dict[str, Any] = {"last_activity_at": now}
+    if direction == Direction.IN and case.status in (
+        Status.WAITING_PERSON,
+        Status.RESOLVED,
+        Status.CLOSED,
+    ):
+        fields.update(status=Status.OPEN, resolved_at=None, closed_at=None)
+    if direction == Direction.OUT:
+        if case.first_reply_at is None:
+            fields["first_reply_at"] = now
+        if case.status == Status.NEW:
+            fields["status"] = Status.OPEN
+    _bump(case, expected_version, **fields)
+    interaction = Interaction.objects.create(
+        case=case,
+        channel=channel,
+        direction=direction,
+        body=body,
+        author=actor,
+        language=language or (case.language if direction != Direction.INTERNAL else ""),
+        is_public=is_public and direction != Direction.INTERNAL,
+        occurred_at=now,
+        message_id=message_id,
+        duration_seconds=duration_seconds,
+        interpreter=interpreter,
+        delivery="queued" if direction == Direction.OUT and channel != Channel.WALK_IN else "",
+    )
+    audit.record(
+        action="cases.interaction.added",
+        actor=actor,
+        obj=case,
+        unit=case.unit,
+        data={"channel": channel.value, "direction": direction.value},
+    )
+    if interaction.delivery == "queued":
+        transaction.on_commit(lambda: deliver_interaction.enqueue(interaction.pk))
+    return interaction
+
+
+def reply(
+    *,
+    actor: User,
+    case: Case,
+    body: str,
+    channel: Channel,
+    expected_version: int | None = None,
+) -> Interaction:
+    """A message to the person, in the channel given, shown on their tracking page."""
+    return add_interaction(
+        actor=actor,
+        case=case,
+        channel=channel,
+        direction=Direction.OUT,
+        body=body,
+        is_public=True,
+        expected_version=expected_version,
+    )
+
+
+def add_note(
+    *, actor: User, case: Case, body: str, expected_version: int | None = None
+) -> Interaction:
+    """A note for colleagues: never shown to the person."""
+    return add_interaction(
+        actor=actor,
+        case=case,
+        channel=Channel.NOTE,
+        direction=Direction.INTERNAL,
+        body=body,
+        is_public=False,
+        expected_version=expected_version,
+    )
+
+
+@transaction.atomic
+def change_status(
+    *, actor: User, case: Case, status: Status, expected_version: int | None = None
+) -> None:
+    """Move the case on (or reopen it). Side effects: audit ``cases.case.status_changed``."""
+    if status == case.status:
+        return
+    if status not in TRANSITIONS[case.status]:
+        raise NotAllowed(
+            _("A case that is %(old)s cannot become %(new)s.")
+            % {"old": Status(case.status).label, "new": Status(status).label}
+        )
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": status, "last_activity_at": now}
+    if status == Status.RESOLVED:
+        fields["resolved_at"] = now
+    elif status == Status.CLOSED:
+        fields["closed_at"] = now
+        fields["resolved_at"] = case.resolved_at or now
+    else:
+        fields.update(resolved_at=None, closed_at=None)
+    old = case.status
+    _bump(case, expected_version, **fields)
+    audit.record(
+        action="cases.case.status_changed",
+        actor=actor,
+        obj=case,
+        unit=case.unit,
+        data={"from": old, "to": status.value},
+    )
+
+
+@transaction.atomic
+def assign_case(
+    *, actor: User, case: Case, officer: User | None, expected_version: int | None = None
+) -> None:
+    """Give the case to ``officer`` (None: back to the unit's queue), who must be able to work
+    the unit's cases. Side effects: audit ``cases.case.assigned``."""
+    if officer is not None and not officer.has_perm("cases.work_case", case):
+        raise NotAllowed(_("%(name)s cannot work on this unit's cases.") % {"name": officer})
+    fields: dict[str, Any] = {"assigned_to": officer}
+    if officer is not None and case.status == Status.NEW:
+        fields["status"] = Status.OPEN
+    _bump(case, expected_version, **fields)
+    audit.record(
+        action="cases.case.assigned",
+        actor=actor,
+        obj=case,
+        unit=case.unit,
+        data={"to": officer.get_username() if officer else ""},
+    )
+
+
+def assign_cases(*, actor: User, cases: Iterable[Case], officer: User | None) -> int:
+    """Bulk assignment from the inbox: every case the actor may work, in one transaction."""
+    with transaction.atomic():
+        count = 0
+        for case in cases:
+            if actor.has_perm("cases.work_case", case):
+                assign_case(actor=actor, case=case, officer=officer)
+                count += 1
+        return count

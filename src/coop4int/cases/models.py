@@ -1,0 +1,126 @@
+"""Cases and their timeline: every contact, on every channel, is an interaction of one case."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coop4int.cases.enums import Channel, Direction, Priority, Status
+from coop4int.core.languages import language_choices
+
+
+class Case(models.Model):
+    """A person's request, from the first contact to its closing. ``version`` grows with every
+    change: a save that names an older version is refused (optimistic locking)."""
+
+    reference = models.CharField(_("reference"), max_length=12, unique=True)
+    # SHA-256 of the secret in the person's tracking link; the secret itself is never stored.
+    tracking_digest = models.CharField(max_length=64, unique=True)
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    topics = models.ManyToManyField(
+        "directory.TaxonomyTerm", verbose_name=_("topics"), blank=True, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    channel = models.CharField(_("first contact by"), max_length=10, choices=Channel.choices)
+    language = models.CharField(
+        _("language of the person"), max_length=10, choices=language_choices(), default="pt"
+    )
+    # Where replies go when the person has no record (an anonymous web form or e-mail).
+    reply_email = models.EmailField(blank=True)
+    reply_phone = models.CharField(max_length=20, blank=True)
+    opened_at = models.DateTimeField(_("opened"))
+    due_at = models.DateTimeField(_("reply due"))
+    first_reply_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["unit", "status", "due_at", "id"], name="cases_unit_queue"),
+            models.Index(fields=["assigned_to", "status", "due_at", "id"], name="cases_mine"),
+            models.Index(fields=["status", "due_at", "id"], name="cases_all_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Interaction(models.Model):
+    """One contact or note on a case's timeline."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interactions")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    body = models.TextField(_("message"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=10, choices=language_choices(), blank=True)
+    # Shown to the person on their tracking page (replies and their own messages; never notes).
+    is_public = models.BooleanField(default=False)
+    occurred_at = models.DateTimeField()
+    # Phone calls.
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    interpreter = models.CharField(_("interpreter"), max_length=100, blank=True)
+    # E-mail: the RFC 5322 Message-ID, stored once; other channels: the provider's message id.
+    message_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # Outgoing messages: queued, sent, failed (with the reason).
+    delivery = models.CharField(max_length=10, blank=True)
+    delivery_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["case", "occurred_at"], name="cases_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.channel} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_note(self) -> bool:
+        return self.direction == Direction.INTERNAL
+
+
+class CaseAttachment(models.Model):
+    """A file that came with an interaction: stored outside the web root, served only to
+    those who may open the case."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ResponseTarget(models.Model):
+    """How many working hours a unit has to give a first reply on a topic (no topic: the
+    default)."""
+
+    topic = models.OneToOneField(
+        "directory.TaxonomyTerm", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    working_hours = models.PositiveSmallIntegerField(_("working hours to a first reply"))
+
+    def __str__(self) -> str:
+        return f"{self.topic_id or '*'}: {self.working_hours} h"

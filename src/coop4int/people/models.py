@@ -1,0 +1,119 @@
+"""People served: who they are, how to reach them, and what they agreed to — per purpose."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from coop4int.accounts.enums import Island
+from coop4int.core.languages import language_choices
+from coop4int.people.enums import (
+    AgeGroup,
+    ConsentMethod,
+    ContactKind,
+    Purpose,
+    ResidenceStatus,
+    Sex,
+)
+
+
+class Person(models.Model):
+    """A person the units serve. Names are free text in any script. Fields marked sensitive
+    are shown only to roles holding ``Permission.VIEW_PERSON_SENSITIVE``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    given_names = models.CharField(_("given names"), max_length=200, blank=True)
+    family_names = models.CharField(_("family names"), max_length=200, blank=True)
+    # Lower case, without accents: what duplicate detection and search compare.
+    folded_name = models.CharField(max_length=401, blank=True, db_index=True, editable=False)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    age_group = models.CharField(_("age group"), max_length=8, choices=AgeGroup.choices, blank=True)
+    sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
+    gender = models.CharField(_("gender, as the person describes it"), max_length=100, blank=True)
+    nationalities = models.JSONField(_("nationalities"), default=list, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=language_choices(), default="pt"
+    )
+    island = models.CharField(_("island"), max_length=20, choices=Island.choices, blank=True)
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    # Sensitive.
+    residence_status = models.CharField(
+        _("residence status"), max_length=12, choices=ResidenceStatus.choices, blank=True
+    )
+    document_number = models.CharField(
+        _("identity document number"), max_length=50, blank=True, db_index=True
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("registered by unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["folded_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return " ".join(part for part in (self.given_names, self.family_names) if part) or str(
+            _("Name not given")
+        )
+
+
+class ContactPoint(models.Model):
+    """A phone number (E.164) or e-mail address (lower case) of a person, to match incoming
+    calls, messages and mail."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=8, choices=ContactKind.choices)
+    value = models.CharField(max_length=254, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind", "value"], name="people_contact_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Consent(models.Model):
+    """One purpose a person agreed to: when, how and by whom it was recorded; withdrawn when
+    ``withdrawn_at`` is set. A new agreement after a withdrawal is a new row."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    method = models.CharField(_("how"), max_length=12, choices=ConsentMethod.choices)
+    given_at = models.DateTimeField(_("given at"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "purpose"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="people_one_live_consent_per_purpose",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.purpose}"
