@@ -1,12 +1,15 @@
 from django.urls import path
 
-from coop4int.backoffice import content_views, directory_views, feedback_views, views
+from coop4int.backoffice import case_views, content_views, directory_views, feedback_views, views
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("cases/", case_views.InboxPageView.as_view(), name="case_inbox"),
+    path("cases/new/", case_views.NewCaseView.as_view(), name="case_new"),
+    path("cases/<str:reference>/", case_views.CaseDetailView.as_view(), name="case_detail"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),

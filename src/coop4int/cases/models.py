@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop4int.cases.enums import Channel, Direction, Priority, Status
+from coop4int.cases.enums import ACTIVE, Channel, Direction, Priority, Status
 from coop4int.core.languages import language_choices
 
 
@@ -63,6 +64,13 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_overdue(self) -> bool:
+        """No first reply yet, and its due time has passed."""
+        return (
+            self.status in ACTIVE and self.first_reply_at is None and self.due_at < timezone.now()
+        )
+
 
 class Interaction(models.Model):
     """One contact or note on a case's timeline."""
@@ -93,6 +101,10 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.channel} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_minutes(self) -> int:
+        return -(-(self.duration_seconds or 0) // 60)
 
     @property
     def is_note(self) -> bool:

@@ -9,6 +9,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coop4int.accounts.enums import Role
+from coop4int.cases.domain.cases import open_case
+from coop4int.cases.enums import Channel
 from coop4int.content.models import ContentItem, Feedback, Translation
 from coop4int.directory.models import ChangeProposal, Service
 
@@ -16,6 +18,7 @@ ALL = set(Role)
 SAME, OTHER = "same unit", "other unit"
 DIRECTORY_EDITORS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR, Role.CONTENT_EDITOR}
 DIRECTORY_USERS = DIRECTORY_EDITORS | {Role.PARTNER_USER}
+CASE_WORKERS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR, Role.FRONT_OFFICE_OFFICER}
 
 # url name → (method, roles allowed, whether the object is scoped to a unit)
 MATRIX: dict[str, tuple[str, set[Role], bool]] = {
@@ -35,6 +38,9 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:content_coverage": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:case_inbox": ("get", CASE_WORKERS, False),
+    "backoffice:case_new": ("get", CASE_WORKERS, False),
+    "backoffice:case_detail": ("get", CASE_WORKERS, True),
     "accounts:account": ("get", ALL, False),
     "accounts:password_change": ("get", ALL, False),
     "accounts:recovery_codes": ("post", ALL, False),
@@ -92,6 +98,7 @@ def target(unit, make_staff):
         "proposal": proposal,
         "item": item,
         "feedback": Feedback.objects.create(page="/pt/", language="pt", message="Falta algo"),
+        "case": open_case(actor=colleague, unit=unit, channel=Channel.WALK_IN, subject="Visto")[0],
     }
 
 
@@ -106,6 +113,8 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["item"].slug, "fr"])
     if name == "backoffice:directory_service":
         return reverse(name, args=[target["service"].pk])
+    if name == "backoffice:case_detail":
+        return reverse(name, args=[target["case"].reference])
     if name == "backoffice:directory_proposal":
         return reverse(name, args=[target["proposal"].pk])
     return reverse(name)

@@ -63,6 +63,8 @@ def open_case(
     at: datetime | None = None,
     message_id: str | None = None,
     assign_to: User | None = None,
+    duration_seconds: int | None = None,
+    interpreter: str = "",
     is_demo: bool = False,
 ) -> tuple[Case, str]:
     """A new case, with its first contact on the timeline when there is one. Returns the case
@@ -109,6 +111,8 @@ def open_case(
             is_public=channel != Channel.PHONE or bool(body),
             occurred_at=now,
             message_id=message_id,
+            duration_seconds=duration_seconds,
+            interpreter=interpreter,
         )
     audit.record(
         action="cases.case.opened",

@@ -1,7 +1,7 @@
 """Cases: references, due dates in working hours, the status flow, optimistic locking, scope
 and the audit of every opening."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -69,7 +69,7 @@ def test_due_date_counts_the_units_opening_hours(unit, officer):
 
 def test_due_date_skips_the_weekend_and_holidays(unit):
     praia_desk(unit)
-    calendar = unit_calendar(unit.pk, datetime(2026, 11, 26).date(), datetime(2027, 1, 5).date())
+    calendar = unit_calendar(unit.pk, date(2026, 11, 26), date(2027, 1, 5))
     friday_3pm = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
     assert add_working_time(calendar, friday_3pm, timedelta(hours=2)) == datetime(
         2026, 11, 30, 10, 0, tzinfo=UTC

@@ -1,0 +1,170 @@
+"""Forms of the support desk: what officers type, checked and kept when something is wrong."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from coop4int.accounts.enums import Island
+from coop4int.accounts.models import User
+from coop4int.cases.enums import Channel, Priority, Status
+from coop4int.core.languages import language_choices
+from coop4int.directory.models import TaxonomyTerm
+from coop4int.people.domain.contacts import normalise_email, normalise_phone
+from coop4int.people.enums import AgeGroup, Sex
+
+OFFICER_CHANNELS = [
+    (Channel.WALK_IN.value, Channel.WALK_IN.label),
+    (Channel.PHONE.value, Channel.PHONE.label),
+]
+REPLY_CHANNELS = [
+    (c.value, c.label) for c in (Channel.EMAIL, Channel.WEB, Channel.WALK_IN, Channel.PHONE)
+]
+
+
+class VersionedForm(forms.Form):
+    """Every change to a case carries the version it was made on."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReplyForm(VersionedForm):
+    channel = forms.ChoiceField(label=_("Send by"), choices=REPLY_CHANNELS)
+    body = forms.CharField(
+        label=_("Reply to the person"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
+    )
+
+
+class NoteForm(VersionedForm):
+    note = forms.CharField(
+        label=_("Internal note (never shown to the person)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+    )
+
+
+class StatusForm(VersionedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+
+
+class AssignForm(VersionedForm):
+    officer = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=User.objects.none(), required=False,
+        empty_label=_("Nobody (the unit's queue)"),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, officers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["officer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = officers if officers is not None else User.objects.none()
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=TaxonomyTerm.objects.order_by("name"), required=False
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", "—"), *Channel.choices], required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=[("", "—"), *Priority.choices], coerce=int, required=False,
+        empty_value=None,
+    )  # fmt: skip
+
+
+class NewCaseForm(forms.Form):
+    """A walk-in or a phone call: who (or nobody, for an anonymous question) and what."""
+
+    channel = forms.ChoiceField(label=_("Contact"), choices=OFFICER_CHANNELS)
+    anonymous = forms.BooleanField(
+        label=_("Anonymous: the person gives no identity"), required=False
+    )
+    given_names = forms.CharField(label=_("Given names"), max_length=200, required=False)
+    family_names = forms.CharField(label=_("Family names"), max_length=200, required=False)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    age_group = forms.ChoiceField(
+        label=_("Age group"), choices=[("", "—"), *AgeGroup.choices], required=False
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.NOT_STATED)
+    gender = forms.CharField(
+        label=_("Gender, as the person describes it"), max_length=100, required=False
+    )
+    nationality = forms.CharField(
+        label=_("Nationalities"), max_length=100, required=False,
+        help_text=_("Two-letter country codes, separated by commas: SN, GW, PT."),
+    )  # fmt: skip
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=language_choices(), initial="pt"
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    island = forms.ChoiceField(
+        label=_("Island"), choices=[("", "—"), *Island.choices], required=False
+    )
+    municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
+    consent_service = forms.BooleanField(
+        label=_("The person agrees that we use these details to handle the request"),
+        required=False,
+    )
+    consent_contact = forms.BooleanField(
+        label=_("The person agrees to be contacted by us"), required=False
+    )
+    consent_statistics = forms.BooleanField(
+        label=_("The person agrees to be counted in statistics"), required=False
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("What the person asks"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"), queryset=TaxonomyTerm.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Call duration (minutes)"), min_value=0, max_value=600, required=False
+    )
+    interpreter = forms.CharField(label=_("Interpreter used"), max_length=100, required=False)
+
+    def clean_phone(self) -> str:
+        text = self.cleaned_data["phone"].strip()
+        return normalise_phone(text) if text else ""
+
+    def clean_email(self) -> str:
+        text = self.cleaned_data["email"].strip()
+        if not text:
+            return ""
+        try:
+            return normalise_email(text)
+        except ValidationError as error:
+            raise ValidationError(_("Enter a valid e-mail address.")) from error
+
+    def clean_nationality(self) -> list[str]:
+        codes = [
+            c.strip().upper() for c in self.cleaned_data["nationality"].split(",") if c.strip()
+        ]
+        wrong = [c for c in codes if len(c) != 2 or not c.isalpha()]
+        if wrong:
+            raise ValidationError(
+                _("Not a country code: %(codes)s."), params={"codes": ", ".join(wrong)}
+            )
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("anonymous"):
+            if not (data.get("given_names") or data.get("family_names")):
+                self.add_error("given_names", _("Give a name, or mark the contact anonymous."))
+            if not data.get("consent_service"):
+                self.add_error(
+                    "consent_service",
+                    _("Without the person's agreement, record the contact as anonymous."),
+                )
+        return data

@@ -1,0 +1,305 @@
+"""The support desk in the back office: the inbox, a case with its timeline, and registering a
+walk-in or a phone call."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from coop4int.accounts.models import User
+from coop4int.accounts.roles import Permission
+from coop4int.backoffice.case_forms import (
+    AssignForm,
+    InboxFilterForm,
+    NewCaseForm,
+    NoteForm,
+    ReplyForm,
+    StatusForm,
+    VersionedForm,
+)
+from coop4int.backoffice.views import StaffView
+from coop4int.cases.domain import cases as case_domain
+from coop4int.cases.domain.queries import (
+    InboxFilter,
+    InboxView,
+    cases_for_user,
+    get_case_for_user,
+    inbox,
+    timeline,
+)
+from coop4int.cases.enums import Channel, Priority, Status
+from coop4int.cases.models import Case
+from coop4int.people.domain import people as people_domain
+from coop4int.people.domain.duplicates import possible_duplicates
+from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
+from coop4int.people.models import Person
+
+
+def officers_for(case: Case) -> QuerySet[User]:
+    """Who a case can be given to: active staff of its unit who may work cases."""
+    staff = User.objects.filter(unit_id=case.unit_id, is_active=True).order_by("username")
+    return staff.filter(pk__in=[u.pk for u in staff if u.has_perm(Permission.WORK_CASES, case)])
+
+
+class InboxPageView(StaffView):
+    permission = Permission.WORK_CASES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        view = request.GET.get("view", InboxView.UNIT)
+        view = InboxView(view) if view in InboxView.__members__.values() else InboxView.UNIT
+        form = InboxFilterForm(request.GET or None)
+        criteria: dict[str, Any] = {}
+        if form.is_valid():
+            topic = form.cleaned_data["topic"]
+            criteria = {
+                "text": form.cleaned_data["q"],
+                "topic": topic.pk if topic else None,
+                "channel": form.cleaned_data["channel"],
+                "priority": form.cleaned_data["priority"],
+            }
+        page = inbox(
+            self.user, InboxFilter(view=view, **criteria), after=request.GET.get("after", "")
+        )
+        query = request.GET.copy()
+        query.pop("after", None)
+        return render(
+            request,
+            "backoffice/case_inbox.html",
+            {
+                "page": page,
+                "form": form,
+                "view": view,
+                "views": [
+                    (InboxView.MINE, _("Mine")),
+                    (InboxView.UNIT, _("My unit's queue")),
+                    (InboxView.UNASSIGNED, _("Unassigned")),
+                    (InboxView.OVERDUE, _("Overdue")),
+                    (InboxView.WAITING, _("Waiting")),
+                    (InboxView.CLOSED, _("Resolved and closed")),
+                ],
+                "query": query.urlencode(),
+                "colleagues": User.objects.filter(
+                    unit_id=self.user.unit_id, is_active=True
+                ).order_by("username")
+                if self.user.unit_id
+                else User.objects.none(),
+            },
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        """Bulk assignment of the ticked cases."""
+        references = request.POST.getlist("case")[:100]
+        officer_id = request.POST.get("officer", "")
+        officer = (
+            User.objects.filter(pk=int(officer_id), is_active=True).first()
+            if officer_id.isdigit()
+            else None
+        )
+        chosen = cases_for_user(self.user).filter(reference__in=references)
+        try:
+            count = case_domain.assign_cases(actor=self.user, cases=chosen, officer=officer)
+        except case_domain.NotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(count)d cases were assigned.") % {"count": count})
+        return redirect(f"{request.path}?{request.POST.get('back', '')}")
+
+
+class CaseDetailView(StaffView):
+    permission = Permission.WORK_CASES
+
+    def _render(self, request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+        initial = {"version": case.version}
+        reply_channel = (
+            case.channel if case.channel in (Channel.EMAIL, Channel.WEB) else Channel.EMAIL
+        )
+        context = {
+            "case": case,
+            "timeline": timeline(case),
+            "person": case.person,
+            "sees_sensitive": self.user.has_perm(Permission.VIEW_PERSON_SENSITIVE, case.person),
+            "consents": case.person.consents.filter(withdrawn_at__isnull=True)
+            if case.person
+            else [],
+            "reply_form": forms.get("reply_form")
+            or ReplyForm(initial=initial | {"channel": reply_channel}),
+            "note_form": forms.get("note_form") or NoteForm(initial=initial),
+            "status_form": forms.get("status_form")
+            or StatusForm(initial=initial | {"status": case.status}),
+            "assign_form": forms.get("assign_form")
+            or AssignForm(
+                initial=initial | {"officer": case.assigned_to_id}, officers=officers_for(case)
+            ),
+        }
+        return render(request, "backoffice/case_detail.html", context)
+
+    def get(self, request: HttpRequest, reference: str) -> HttpResponse:
+        return self._render(request, get_case_for_user(self.user, reference))
+
+    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
+        case = get_case_for_user(self.user, reference)
+        form: VersionedForm
+        action = request.POST.get("action", "")
+        forms: dict[str, Any] = {}
+        try:
+            if action == "reply":
+                reply_form = forms["reply_form"] = ReplyForm(request.POST)
+                form = reply_form
+                if form.is_valid():
+                    case_domain.reply(
+                        actor=self.user,
+                        case=case,
+                        body=form.cleaned_data["body"],
+                        channel=Channel(form.cleaned_data["channel"]),
+                        expected_version=form.cleaned_data["version"],
+                    )
+                    messages.success(request, _("Your reply was added."))
+                    return redirect("backoffice:case_detail", reference=case.reference)
+            elif action == "note":
+                note_form = forms["note_form"] = NoteForm(request.POST)
+                form = note_form
+                if form.is_valid():
+                    case_domain.add_note(
+                        actor=self.user, case=case, body=form.cleaned_data["note"],
+                        expected_version=form.cleaned_data["version"],
+                    )  # fmt: skip
+                    messages.success(request, _("The note was added."))
+                    return redirect("backoffice:case_detail", reference=case.reference)
+            elif action == "status":
+                status_form = forms["status_form"] = StatusForm(request.POST)
+                form = status_form
+                if form.is_valid():
+                    case_domain.change_status(
+                        actor=self.user, case=case, status=Status(form.cleaned_data["status"]),
+                        expected_version=form.cleaned_data["version"],
+                    )  # fmt: skip
+                    messages.success(request, _("The status was changed."))
+                    return redirect("backoffice:case_detail", reference=case.reference)
+            elif action == "assign":
+                assign_form = forms["assign_form"] = AssignForm(
+                    request.POST, officers=officers_for(case)
+                )
+                form = assign_form
+                if form.is_valid():
+                    case_domain.assign_case(
+                        actor=self.user, case=case, officer=form.cleaned_data["officer"],
+                        expected_version=form.cleaned_data["version"],
+                    )  # fmt: skip
+                    messages.success(request, _("The case was assigned."))
+                    return redirect("backoffice:case_detail", reference=case.reference)
+        except (case_domain.StaleCase, case_domain.NotAllowed) as error:
+            # What was typed stays in the form; the page shows the case as it is now.
+            messages.error(request, str(error))
+            case.refresh_from_db()
+            for key, posted in list(forms.items()):
+                data = posted.data.copy()
+                data["version"] = str(case.version)
+                forms[key] = (
+                    AssignForm(data, officers=officers_for(case))
+                    if isinstance(posted, AssignForm)
+                    else type(posted)(data)
+                )
+        return self._render(request, case, **forms)
+
+
+class NewCaseView(StaffView):
+    """A walk-in or phone contact: find the person (possible duplicates shown) or register
+    them — or nobody, for an anonymous question — and open the case."""
+
+    permission = Permission.WORK_CASES
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "backoffice/case_new.html", {"form": NewCaseForm(), "duplicates": []}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = NewCaseForm(request.POST)
+        if not form.is_valid() or self.user.unit is None:
+            return render(request, "backoffice/case_new.html", {"form": form, "duplicates": []})
+        data = form.cleaned_data
+        person: Person | None = None
+        if not data["anonymous"]:
+            duplicates = possible_duplicates(
+                given_names=data["given_names"],
+                family_names=data["family_names"],
+                birth_date=data["birth_date"],
+                phones=(data["phone"],) if data["phone"] else (),
+                emails=(data["email"],) if data["email"] else (),
+            )
+            choice = request.POST.get("person_choice", "")
+            known = {str(d.person.pk): d.person for d in duplicates}
+            if duplicates and choice != "new" and choice not in known:
+                return render(
+                    request, "backoffice/case_new.html", {"form": form, "duplicates": duplicates}
+                )
+            person = self._person(known.get(choice), data)
+        channel = Channel(data["channel"])
+        case, _secret = case_domain.open_case(
+            actor=self.user,
+            unit=self.user.unit,
+            channel=channel,
+            subject=data["subject"],
+            person=person,
+            language=data["preferred_language"],
+            topics=list(data["topics"]),
+            priority=Priority(data["priority"]),
+            body=data["body"],
+            assign_to=self.user,
+            duration_seconds=data["duration_minutes"] * 60
+            if data["duration_minutes"] is not None
+            else None,
+            interpreter=data["interpreter"],
+        )
+        messages.success(
+            request, _("Case %(reference)s was opened.") % {"reference": case.reference}
+        )
+        return redirect("backoffice:case_detail", reference=case.reference)
+
+    def _person(self, person: Person | None, data: dict[str, Any]) -> Person:
+        """The person chosen among the possible duplicates (given the contacts typed), or a
+        new one."""
+        if person is not None:
+            for kind, value in (
+                (ContactKind.PHONE, data["phone"]),
+                (ContactKind.EMAIL, data["email"]),
+            ):
+                if value:
+                    people_domain.add_contact(
+                        actor=self.user, person=person, kind=kind, value=value
+                    )
+        else:
+            person = people_domain.register_person(
+                actor=self.user,
+                unit=self.user.unit,  # type: ignore[arg-type]
+                details=people_domain.PersonDetails(
+                    given_names=data["given_names"],
+                    family_names=data["family_names"],
+                    birth_date=data["birth_date"],
+                    age_group=data["age_group"],
+                    sex=data["sex"],
+                    gender=data["gender"],
+                    nationalities=tuple(data["nationality"]),
+                    preferred_language=data["preferred_language"],
+                    island=data["island"],
+                    municipality=data["municipality"],
+                ),
+                phones=[data["phone"]] if data["phone"] else [],
+                emails=[data["email"]] if data["email"] else [],
+            )
+        method = (
+            ConsentMethod.IN_PERSON if data["channel"] == Channel.WALK_IN else ConsentMethod.VERBAL
+        )
+        for purpose, field in (
+            (Purpose.SERVICE, "consent_service"),
+            (Purpose.CONTACT, "consent_contact"),
+            (Purpose.STATISTICS, "consent_statistics"),
+        ):
+            if data[field]:
+                people_domain.give_consent(
+                    actor=self.user, person=person, purpose=purpose, method=method
+                )
+        return person

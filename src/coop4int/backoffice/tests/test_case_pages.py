@@ -1,0 +1,169 @@
+"""The support desk pages: inbox, a case, and registering a walk-in or a call."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from coop4int.accounts.enums import Role
+from coop4int.cases.domain.cases import add_note, open_case
+from coop4int.cases.enums import Channel, Direction, Status
+from coop4int.cases.models import Case
+from coop4int.core.models import AuditEntry
+from coop4int.people.domain.people import PersonDetails, register_person
+from coop4int.people.models import Consent, Person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer(make_staff, unit):
+    return make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="tecnico")
+
+
+@pytest.fixture
+def desk(client, login_verified, officer):
+    login_verified(client, officer)
+    return client
+
+
+def _case(unit, officer, **kwargs):
+    values = {"actor": officer, "unit": unit, "channel": Channel.WALK_IN, "subject": "Visto"}
+    return open_case(**(values | kwargs))[0]
+
+
+def test_inbox_query_count_does_not_grow_with_the_page(desk, unit, officer):
+    for n in range(3):
+        _case(unit, officer, subject=f"Pedido {n}")
+    desk.get(reverse("backoffice:case_inbox"))  # the session's first request warms its caches
+    with CaptureQueriesContext(connection) as few:
+        assert desk.get(reverse("backoffice:case_inbox")).status_code == 200
+    for n in range(3, 30):
+        _case(unit, officer, subject=f"Pedido {n}", person=None)
+    with CaptureQueriesContext(connection) as many:
+        body = desk.get(reverse("backoffice:case_inbox")).content.decode()
+    assert len(many) == len(few) == 9
+    assert "Pedido 24" in body
+    assert 'rel="next"' in body
+
+
+def test_bulk_assignment_from_the_inbox(desk, unit, officer, make_staff):
+    colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="colega")
+    cases = [_case(unit, officer, subject=str(n)) for n in range(2)]
+    response = desk.post(
+        reverse("backoffice:case_inbox"),
+        {"case": [c.reference for c in cases], "officer": colleague.pk, "back": "view=unit"},
+    )
+    assert response.status_code == 302
+    assert set(Case.objects.values_list("assigned_to", flat=True)) == {colleague.pk}
+
+
+def test_case_page_shows_the_timeline_with_notes_and_audits_the_read(desk, unit, officer):
+    case = _case(unit, officer, body="Preciso de ajuda com o visto")
+    add_note(actor=officer, case=case, body="Ver documentos")
+    body = desk.get(reverse("backoffice:case_detail", args=[case.reference])).content.decode()
+    assert "Preciso de ajuda com o visto" in body
+    assert "Ver documentos" in body
+    assert AuditEntry.objects.filter(action="cases.case.viewed", object_id=str(case.pk)).exists()
+
+
+def test_reply_and_status_change_from_the_case_page(desk, unit, officer):
+    case = _case(unit, officer)
+    url = reverse("backoffice:case_detail", args=[case.reference])
+    desk.post(url, {"action": "reply", "channel": "walk_in", "body": "Traga o passaporte",
+                    "version": case.version})  # fmt: skip
+    case.refresh_from_db()
+    assert case.interactions.filter(direction=Direction.OUT, body="Traga o passaporte").exists()
+    desk.post(url, {"action": "status", "status": "resolved", "version": case.version})
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+
+
+def test_saving_an_older_version_keeps_what_was_typed_and_saves_nothing(desk, unit, officer):
+    case = _case(unit, officer)
+    old_version = case.version
+    add_note(actor=officer, case=case, body="Outra pessoa escreveu")  # someone else, meanwhile
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "reply", "channel": "walk_in", "body": "O meu texto", "version": old_version},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "O meu texto</textarea>" in body
+    assert not case.interactions.filter(body="O meu texto").exists()
+
+
+def test_walk_in_registration_opens_a_case_with_the_person_and_consent(desk, unit):
+    response = desk.post(
+        reverse("backoffice:case_new"),
+        {"channel": "walk_in", "given_names": "Aminata", "family_names": "Diallo",
+         "sex": "female", "nationality": "sn, gw", "preferred_language": "fr",
+         "phone": "991 23 45", "consent_service": "on", "subject": "Autorização de residência",
+         "body": "Quer renovar", "priority": "2"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.person.display_name == "Aminata Diallo"
+    assert case.person.nationalities == ["SN", "GW"]
+    assert case.person.contacts.get().value == "+2389912345"
+    assert case.language == "fr"
+    assert Consent.objects.filter(person=case.person, purpose="service").exists()
+
+
+def test_possible_duplicate_is_shown_and_can_be_chosen(desk, unit, officer):
+    known = register_person(
+        actor=officer, unit=unit,
+        details=PersonDetails(given_names="Aminata", family_names="Diallo"),
+        phones=["+2389912345"],
+    )  # fmt: skip
+    form = {"channel": "walk_in", "given_names": "Aminatá", "family_names": "Diallo",
+            "sex": "female", "preferred_language": "fr", "consent_service": "on",
+            "subject": "Visto", "priority": "2"}  # fmt: skip
+    response = desk.post(reverse("backoffice:case_new"), form)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "This person may already be registered" in body or "Aminata Diallo" in body
+    assert not Case.objects.exists()
+    response = desk.post(reverse("backoffice:case_new"), form | {"person_choice": str(known.pk)})
+    assert response.status_code == 302
+    assert Case.objects.get().person == known
+    assert Person.objects.count() == 1
+
+
+def test_anonymous_phone_question_needs_no_identity(desk, unit):
+    response = desk.post(
+        reverse("backoffice:case_new"),
+        {"channel": "phone", "anonymous": "on", "sex": "not_stated", "preferred_language": "pt",
+         "subject": "Horário", "body": "A que horas abre?", "priority": "2",
+         "duration_minutes": "3", "interpreter": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.person is None
+    assert case.interactions.get().duration_seconds == 180
+
+
+def test_bad_phone_keeps_what_was_typed_and_saves_nothing(desk, unit):
+    response = desk.post(
+        reverse("backoffice:case_new"),
+        {"channel": "walk_in", "given_names": "Rui", "phone": "12", "sex": "male",
+         "preferred_language": "pt", "consent_service": "on", "subject": "Ajuda",
+         "priority": "2"},
+    )  # fmt: skip
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Rui"' in body
+    with translation.override("pt"):
+        error = translation.gettext("“%(number)s” is not a phone number.") % {"number": "12"}
+    assert escape(error) in body
+    assert not Case.objects.exists()
+    assert not Person.objects.exists()
+
+
+def test_officer_of_another_unit_gets_404(client, login_verified, make_staff, other_unit, unit,
+                                          officer):  # fmt: skip
+    case = _case(unit, officer)
+    login_verified(client, make_staff(Role.FRONT_OFFICE_OFFICER, other_unit))
+    assert client.get(reverse("backoffice:case_detail", args=[case.reference])).status_code == 404
