@@ -30,6 +30,8 @@ class VersionedForm(forms.Form):
 
 
 class ReplyForm(VersionedForm):
+    prefix = "reply"
+
     channel = forms.ChoiceField(label=_("Send by"), choices=REPLY_CHANNELS)
     body = forms.CharField(
         label=_("Reply to the person"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
@@ -37,6 +39,8 @@ class ReplyForm(VersionedForm):
 
 
 class NoteForm(VersionedForm):
+    prefix = "note"
+
     note = forms.CharField(
         label=_("Internal note (never shown to the person)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -45,10 +49,14 @@ class NoteForm(VersionedForm):
 
 
 class StatusForm(VersionedForm):
+    prefix = "status"
+
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
 
 
 class AssignForm(VersionedForm):
+    prefix = "assign"
+
     officer = forms.ModelChoiceField(
         label=_("Assigned to"), queryset=User.objects.none(), required=False,
         empty_label=_("Nobody (the unit's queue)"),

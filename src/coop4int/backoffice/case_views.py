@@ -196,7 +196,7 @@ class CaseDetailView(StaffView):
             case.refresh_from_db()
             for key, posted in list(forms.items()):
                 data = posted.data.copy()
-                data["version"] = str(case.version)
+                data[posted.add_prefix("version")] = str(case.version)
                 forms[key] = (
                     AssignForm(data, officers=officers_for(case))
                     if isinstance(posted, AssignForm)

@@ -72,11 +72,12 @@ def test_case_page_shows_the_timeline_with_notes_and_audits_the_read(desk, unit,
 def test_reply_and_status_change_from_the_case_page(desk, unit, officer):
     case = _case(unit, officer)
     url = reverse("backoffice:case_detail", args=[case.reference])
-    desk.post(url, {"action": "reply", "channel": "walk_in", "body": "Traga o passaporte",
-                    "version": case.version})  # fmt: skip
+    desk.post(url, {"action": "reply", "reply-channel": "walk_in",
+                    "reply-body": "Traga o passaporte", "reply-version": case.version})  # fmt: skip
     case.refresh_from_db()
     assert case.interactions.filter(direction=Direction.OUT, body="Traga o passaporte").exists()
-    desk.post(url, {"action": "status", "status": "resolved", "version": case.version})
+    desk.post(url, {"action": "status", "status-status": "resolved",
+                    "status-version": case.version})  # fmt: skip
     case.refresh_from_db()
     assert case.status == Status.RESOLVED
 
@@ -87,7 +88,12 @@ def test_saving_an_older_version_keeps_what_was_typed_and_saves_nothing(desk, un
     add_note(actor=officer, case=case, body="Outra pessoa escreveu")  # someone else, meanwhile
     response = desk.post(
         reverse("backoffice:case_detail", args=[case.reference]),
-        {"action": "reply", "channel": "walk_in", "body": "O meu texto", "version": old_version},
+        {
+            "action": "reply",
+            "reply-channel": "walk_in",
+            "reply-body": "O meu texto",
+            "reply-version": old_version,
+        },
     )
     body = response.content.decode()
     assert response.status_code == 200

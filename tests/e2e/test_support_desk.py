@@ -1,0 +1,58 @@
+"""Browser journeys of the support desk in the back office."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from coop4int.accounts.enums import Role
+from coop4int.cases.models import Case
+from tests.e2e.steps import in_language, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_walk_in_registration_to_a_resolved_case(page, make_staff, unit):
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit, language="pt")
+    log_in(page, officer)
+    t = lambda message: in_language("pt", message)  # noqa: E731
+
+    page.get_by_role("link", name=t("Support desk")).click()
+    page.get_by_role("link", name=t("Register a walk-in or a call")).click()
+    page.get_by_label(t("Given names")).fill("Aminata")
+    page.get_by_label(t("Family names")).fill("Diallo")
+    page.get_by_label(t("Preferred language")).select_option("fr")
+    page.get_by_label(t("Phone")).fill("991 23 45")
+    page.get_by_label(
+        t("The person agrees that we use these details to handle the request")
+    ).check()
+    page.get_by_label(t("Subject")).fill("Renovar autorização de residência")
+    page.get_by_label(t("What the person asks")).fill("Quer saber que documentos trazer.")
+    page.get_by_role("button", name=t("Open the case")).click()
+
+    case = Case.objects.get()
+    expect(page).to_have_url(re.compile(rf"/staff/cases/{case.reference}/$"))
+    expect(page.locator(".timeline")).to_contain_text("Quer saber que documentos trazer.")
+    page.get_by_label(t("Send by")).select_option("walk_in")
+    page.get_by_label(t("Reply to the person")).fill("Traga o passaporte e duas fotografias.")
+    page.get_by_role("button", name=t("Send the reply")).click()
+    expect(page.locator(".timeline")).to_contain_text("Traga o passaporte")
+    page.locator("#id_status-status").select_option("resolved")
+    page.get_by_role("button", name=t("Change the status")).click()
+    resolved = in_language("pt", "Resolved")
+    with_context = page.locator("dl.facts dd").first
+    expect(with_context).to_have_text(re.compile(re.escape(resolved)))
+
+
+def test_an_officer_of_another_unit_cannot_open_the_case(page, make_staff, unit, other_unit):
+    from coop4int.cases.domain.cases import open_case
+    from coop4int.cases.enums import Channel
+
+    colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    case, _secret = open_case(actor=colleague, unit=unit, channel=Channel.WALK_IN, subject="Visto")
+    stranger = make_staff(Role.FRONT_OFFICE_OFFICER, other_unit, language="pt")
+    log_in(page, stranger)
+    response = page.goto(f"/staff/cases/{case.reference}/")
+    assert response is not None
+    assert response.status == 404
+    expect(page.get_by_text("Visto")).to_have_count(0)
