@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from coop4int.demo import content, directory, organisation
+from coop4int.demo import cases, content, directory, organisation
 
 
 class Command(BaseCommand):
@@ -12,4 +12,5 @@ class Command(BaseCommand):
         accounts = organisation.load()
         directory.load()
         content.load()
+        cases.load()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
