@@ -21,7 +21,7 @@ def deliver_interaction(interaction_id: int) -> str:
     """Send an outgoing message; returns its delivery state (sent, failed, or skipped)."""
     with transaction.atomic():
         interaction = (
-            Interaction.objects.select_for_update()
+            Interaction.objects.select_for_update(of=("self",))
             .select_related("case", "case__person", "case__unit")
             .filter(pk=interaction_id, direction=Direction.OUT)
             .first()

@@ -1,0 +1,2 @@
+"""Adapters that bring each channel's messages into cases and take replies out (not a Django
+app: no models, no migrations)."""

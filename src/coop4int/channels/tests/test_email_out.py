@@ -1,0 +1,154 @@
+"""The whole e-mail loop through a real SMTP server on loopback: a person writes, the case is
+acknowledged, an officer replies, the reply leaves with the case reference and its
+Message-ID, and the person's answer to it joins the same case."""
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import override_settings
+
+from coop4int.accounts.enums import Role
+from coop4int.cases.domain.cases import reply
+from coop4int.cases.enums import Channel, Direction, Status
+from coop4int.cases.models import Case
+from coop4int.channels.email_in import file_message
+
+pytestmark = pytest.mark.django_db
+
+
+class Collector:
+    """An SMTP handler that keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        parsed = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings, tmp_path) -> Iterator[Collector]:
+    settings.MEDIA_ROOT = tmp_path
+    settings.CASES_FROM_EMAIL = "Coop4Int <apoio@example.cv>"
+    settings.CASES_MAIL_DOMAIN = "example.cv"
+    handler = Collector()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            EMAIL_TIMEOUT=10,
+        ):
+            yield handler
+    finally:
+        controller.stop()
+
+
+def _from_person(subject: str, body: str, **headers: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Mariama Baldé <mariama@example.org>"
+    msg["To"] = "apoio@example.cv"
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="example.org")
+    for name, value in headers.items():
+        msg[name] = value
+    msg.set_content(body)
+    return bytes(msg)
+
+
+def test_mail_in_reply_out_and_the_answer_joins_the_case(
+    smtp, unit, make_staff, django_capture_on_commit_callbacks
+):
+    # The person writes: a case is opened and acknowledged through the SMTP server.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = file_message(
+            _from_person("Reagrupamento familiar", "Como posso trazer a minha filha?"), unit=unit
+        )
+    case = first.case
+    [(recipients, ack)] = smtp.messages
+    assert recipients == ["mariama@example.org"]
+    assert f"[{case.reference}]" in ack["Subject"]
+    assert ack["Auto-Submitted"] == "auto-replied"
+
+    # An officer replies by e-mail: the task sends it at commit and records the delivery.
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    with django_capture_on_commit_callbacks(execute=True):
+        outgoing = reply(
+            actor=officer,
+            case=case,
+            body="Traga o passaporte da sua filha na segunda-feira.",
+            channel=Channel.EMAIL,
+        )
+    assert len(smtp.messages) == 2
+    recipients, sent = smtp.messages[1]
+    assert recipients == ["mariama@example.org"]
+    assert sent["Subject"] == f"[{case.reference}] Reagrupamento familiar"
+    assert sent["In-Reply-To"] == first.interaction.message_id
+    assert "Traga o passaporte" in sent.get_body().get_content()
+    outgoing.refresh_from_db()
+    assert outgoing.delivery == "sent"
+    assert outgoing.message_id == sent["Message-ID"]
+    assert outgoing.message_id.endswith("@example.cv>")
+
+    # The person answers the reply, without the reference in the subject: the In-Reply-To
+    # header alone takes the answer to the case, and no second acknowledgement is sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = file_message(
+            _from_person(
+                "Re: a minha filha",
+                "Obrigada, irei na segunda.",
+                **{"In-Reply-To": sent["Message-ID"]},
+            ),
+            unit=unit,
+        )
+    assert answer.case == case
+    assert not answer.opened
+    assert Case.objects.count() == 1
+    assert len(smtp.messages) == 2
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+    assert [(i.direction, i.body) for i in case.interactions.all()] == [
+        (Direction.IN, "Como posso trazer a minha filha?"),
+        (Direction.OUT, "Traga o passaporte da sua filha na segunda-feira."),
+        (Direction.IN, "Obrigada, irei na segunda."),
+    ]
+
+
+def test_an_acknowledgement_that_cannot_be_sent_does_not_lose_the_message(
+    unit, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """With the SMTP server down, the case is still filed."""
+    settings.MEDIA_ROOT = tmp_path
+    with (
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=_free_port(),  # nothing listens there
+            EMAIL_USE_TLS=False,
+            EMAIL_TIMEOUT=5,
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = file_message(_from_person("Olá", "Bom dia"), unit=unit)
+    assert result.opened
+    assert Case.objects.filter(pk=result.case.pk).exists()
