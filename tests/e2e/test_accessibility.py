@@ -7,6 +7,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
+from coop4int.cases.domain.cases import open_case, reply
+from coop4int.cases.enums import Channel
 from coop4int.content.domain.workflow import create_item, publish, save_text, submit_for_review
 from coop4int.content.enums import ItemKind
 from coop4int.directory.tests.places import praia_desk
@@ -159,3 +161,35 @@ def test_staff_information_pages_have_no_serious_accessibility_violation(
     page.goto(path)
     assert serious_violations(page) == []
     context.close()
+
+
+@pytest.fixture
+def tracking_path(make_staff, unit):
+    case, secret = open_case(actor=None, unit=unit, channel=Channel.WEB, subject="Visto",
+                             body="Comment renouveler mon titre de séjour ?")  # fmt: skip
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    reply(actor=officer, case=case, body="Venez lundi avec votre passeport.", channel=Channel.WEB)
+    return f"/fr/follow/{case.reference}/{secret}/"
+
+
+@pytest.mark.parametrize("kind", ["form", "refused", "sent", "shown-before", "follow"])
+def test_request_pages_have_no_serious_accessibility_violation(page, unit, tracking_path, kind):
+    if kind == "form":
+        page.goto("/kea/ask/")
+    elif kind == "refused":  # every field's error shown
+        page.goto("/en/ask/")
+        page.locator("#id_phone").fill("12ab")
+        page.locator("form.request-form button[type=submit]").click()
+        page.wait_for_selector("#form-errors")
+    elif kind == "sent":
+        page.goto("/pt/ask/")
+        page.locator("#id_question").fill("Onde fica a AAI?")
+        page.locator("#id_consent").check()
+        page.locator("form.request-form button[type=submit]").click()
+        page.wait_for_selector("#reference")
+    elif kind == "shown-before":
+        page.goto("/en/ask/sent/")
+    else:
+        page.goto(tracking_path)
+    assert page.locator("main h1").count() == 1
+    assert serious_violations(page) == []

@@ -1,10 +1,7 @@
 """'Is something missing or wrong?' — the public's feedback form, reached from every page."""
 
-import hashlib
-
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,10 +10,11 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from coop4int.content.domain.feedback import receive_feedback
+from coop4int.portal.abuse import RateLimit, filled_by_robot, honeypot_field
 
 # At most this many messages per address per hour: enough for a person, not for a robot.
-RATE_LIMIT = 5
-RATE_WINDOW = 60 * 60
+RATE = RateLimit("feedback", limit=5, window=60 * 60)
+RATE_LIMIT = RATE.limit
 
 
 class FeedbackForm(forms.Form):
@@ -29,18 +27,7 @@ class FeedbackForm(forms.Form):
     contact_email = forms.EmailField(
         label=gettext_lazy("Your e-mail, if you would like an answer (optional)"), required=False
     )
-    # A field people do not see: robots fill it in.
-    website = forms.CharField(
-        label=gettext_lazy("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-
-def _rate_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    # Only a hash of the address is kept, and only in the cache, for an hour.
-    return "feedback:rate:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    website = honeypot_field()
 
 
 def feedback(request: HttpRequest) -> HttpResponse:
@@ -50,13 +37,11 @@ def feedback(request: HttpRequest) -> HttpResponse:
     form = FeedbackForm(request.POST or None, initial={"page": page})
     status = 200
     if request.method == "POST" and form.is_valid():
-        key = _rate_key(request)
-        sent = cache.get(key, 0)
-        if form.cleaned_data["website"]:
+        if filled_by_robot(form):
             # A robot: thank it as a person would be thanked, and keep nothing.
             messages.success(request, _("Thank you. Your message was received."))
             return redirect(page)
-        if sent >= RATE_LIMIT:
+        if RATE.exceeded(request):
             form.add_error(
                 None, _("Too many messages from your connection. Please try again in an hour.")
             )
@@ -72,7 +57,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                cache.set(key, sent + 1, RATE_WINDOW)
+                RATE.count(request)
                 messages.success(request, _("Thank you. Your message was received."))
                 return redirect(page)
     return render(request, "portal/feedback.html", {"form": form, "page": page}, status=status)

@@ -1,12 +1,22 @@
 from django.urls import path
 
-from coop4int.portal import content_views, directory_views, feedback_views, search_views, views
+from coop4int.portal import (
+    case_views,
+    content_views,
+    directory_views,
+    feedback_views,
+    search_views,
+    views,
+)
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("feedback/", feedback_views.feedback, name="feedback"),
+    path("ask/", case_views.ask, name="ask"),
+    path("ask/sent/", case_views.request_sent, name="request_sent"),
+    path("follow/<str:reference>/<str:secret>/", case_views.follow, name="follow"),
     path("search/", search_views.search_page, name="search"),
     path("info/", content_views.info_list, name="info"),
     path("info/<slug:slug>/", content_views.info_detail, name="info_detail"),
