@@ -51,3 +51,18 @@ class Direction(models.TextChoices):
     IN = "in", _("From the person")
     OUT = "out", _("To the person")
     INTERNAL = "internal", _("Internal")
+
+
+class ReferralStatus(models.TextChoices):
+    SENT = "sent", pgettext_lazy("referral", "Sent")
+    ACCEPTED = "accepted", pgettext_lazy("referral", "Accepted")
+    DECLINED = "declined", pgettext_lazy("referral", "Declined")
+    COMPLETED = "completed", pgettext_lazy("referral", "Outcome recorded")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral", "Withdrawn")
+
+
+class ReferralOutcome(models.TextChoices):
+    SERVED = "served", _("The person was served")
+    PARTLY = "partly", _("Partly served")
+    NOT_SERVED = "not_served", _("Could not be served")
+    NO_SHOW = "no_show", _("The person did not come")

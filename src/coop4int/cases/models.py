@@ -5,7 +5,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop4int.cases.enums import ACTIVE, Channel, Direction, Priority, Status
+from coop4int.cases.enums import (
+    ACTIVE,
+    Channel,
+    Direction,
+    Priority,
+    ReferralOutcome,
+    ReferralStatus,
+    Status,
+)
 from coop4int.core.languages import language_choices
 
 
@@ -50,6 +58,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1)
+    # After resolution the person is asked one question: how satisfied, 1 (not at all) to 5.
+    satisfaction_asked_at = models.DateTimeField(null=True, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -136,3 +147,124 @@ class ResponseTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic_id or '*'}: {self.working_hours} h"
+
+
+class Referral(models.Model):
+    """A case sent to a partner service of the directory, with the person's consent to share.
+    The partner sees only ``shared`` — the minimum the referring officer chose to pass on."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    service = models.ForeignKey(
+        "directory.Service", verbose_name=_("partner service"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    # The partner organisation's unit, whose users see and answer the referral.
+    partner = models.ForeignKey(
+        "accounts.Unit", on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.SENT
+    )
+    # What the partner may read: {"name": …, "phone": …, "language": …, "summary": …}.
+    shared = models.JSONField(default=dict)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    answer_due_at = models.DateTimeField(_("answer due"))
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=ReferralOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["partner", "status", "sent_at"], name="cases_referrals_in")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.service_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        if self.status == ReferralStatus.SENT:
+            return self.answer_due_at < timezone.now()
+        return False
+
+
+class CannedAnswer(models.Model):
+    """A ready answer officers insert, kept per topic in many languages. Its texts may hold
+    ``{name}``, ``{reference}``, ``{unit}`` and ``{officer}``."""
+
+    title = models.CharField(_("title"), max_length=200)
+    topic = models.ForeignKey(
+        "directory.TaxonomyTerm", verbose_name=_("topic"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CannedAnswerText(models.Model):
+    answer = models.ForeignKey(CannedAnswer, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(_("language"), max_length=10, choices=language_choices())
+    body = models.TextField(_("text"))
+    # The name of the provider-approved WhatsApp template with the same text, if any: outside
+    # WhatsApp's 24-hour window only such templates may be sent.
+    whatsapp_template = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "language"], name="cases_canned_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} {self.language}"
+
+
+class CallBack(models.Model):
+    """A call an officer promised to make."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="callbacks")
+    phone = models.CharField(_("phone"), max_length=20)
+    due_at = models.DateTimeField(_("call back at"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Mailbox(models.Model):
+    """An IMAP mailbox polled for a unit. The password is never stored: ``password_env`` names
+    the environment variable that holds it."""
+
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.CASCADE, related_name="mailboxes")
+    host = models.CharField(max_length=200)
+    port = models.PositiveIntegerField(default=993)
+    use_ssl = models.BooleanField(default=True)
+    username = models.CharField(max_length=200)
+    password_env = models.CharField(max_length=100)
+    folder = models.CharField(max_length=100, default="INBOX")
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
