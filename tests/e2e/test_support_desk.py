@@ -56,3 +56,61 @@ def test_an_officer_of_another_unit_cannot_open_the_case(page, make_staff, unit,
     assert response is not None
     assert response.status == 404
     expect(page.get_by_text("Visto")).to_have_count(0)
+
+
+def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
+    browser, live_server, make_staff, unit, partner_unit
+):
+    from coop4int.cases.domain.cases import open_case
+    from coop4int.cases.enums import Channel
+    from coop4int.directory.models import Service
+    from coop4int.people.domain.people import PersonDetails, register_person
+
+    t = lambda message: in_language("pt", message)  # noqa: E731
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit, language="pt")
+    nurse = make_staff(Role.PARTNER_USER, partner_unit, language="pt")
+    Service.objects.create(name="Consulta do viajante", unit=partner_unit)
+    person = register_person(
+        actor=officer,
+        unit=unit,
+        details=PersonDetails(given_names="Aminata", family_names="Diallo"),
+    )
+    case, _secret = open_case(
+        actor=officer, unit=unit, channel=Channel.WALK_IN, subject="Vacinação", person=person
+    )
+
+    def session(user):
+        context = browser.new_context(base_url=live_server.url, locale="pt-PT")
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        log_in(page, user)
+        return context, page
+
+    context, page = session(officer)
+    page.goto(f"/staff/cases/{case.reference}/")
+    page.get_by_text(t("Record or withdraw consent")).click()
+    page.get_by_label(t("Purpose")).select_option("referral")
+    page.locator("#id_consent-method").select_option("verbal")
+    page.get_by_role("button", name=t("Record the consent")).click()
+    page.get_by_label(t("Partner service")).select_option(label="Consulta do viajante")
+    page.get_by_label(t("What the partner needs to know")).fill(
+        "Precisa da vacina da febre amarela."
+    )
+    page.get_by_role("button", name=t("Refer to the partner")).click()
+    expect(page.locator("#referrals-heading + ul")).to_contain_text("Consulta do viajante")
+    context.close()
+
+    context, page = session(nurse)
+    page.get_by_role("link", name=t("Referrals received")).click()
+    page.get_by_role("row", name=re.compile("Aminata Diallo")).get_by_role("link").click()
+    expect(page.locator("blockquote")).to_contain_text("febre amarela")
+    page.get_by_role("button", name=t("Accept")).click()
+    page.locator("#id_outcome").select_option("served")
+    page.get_by_role("button", name=t("Record the outcome")).click()
+    context.close()
+
+    context, page = session(officer)
+    page.goto(f"/staff/cases/{case.reference}/")
+    referrals = page.locator("#referrals-heading + ul")
+    expect(referrals).to_contain_text(t("The person was served"))
+    context.close()

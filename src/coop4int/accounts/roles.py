@@ -20,6 +20,7 @@ class Permission(StrEnum):
     EDIT_CONTENT = "content.change_item"
     WORK_CASES = "cases.work_case"
     VIEW_PERSON_SENSITIVE = "people.view_sensitive"
+    ANSWER_REFERRALS = "cases.answer_referral"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -46,7 +47,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.TRAINER: frozenset(_ALL_STAFF),
     Role.ANALYST: frozenset(_ALL_STAFF),
-    Role.PARTNER_USER: frozenset(_ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE}),
+    Role.PARTNER_USER: frozenset(
+        _ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE, Permission.ANSWER_REFERRALS}
+    ),
 }
 
 # Roles whose holders act for every unit rather than their own.

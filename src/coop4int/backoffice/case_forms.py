@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from coop4int.accounts.enums import Island
 from coop4int.accounts.models import User
-from coop4int.cases.enums import Channel, Priority, Status
+from coop4int.cases.enums import Channel, Priority, ReferralOutcome, Status
 from coop4int.core.languages import language_choices
-from coop4int.directory.models import TaxonomyTerm
+from coop4int.directory.models import Service, TaxonomyTerm
 from coop4int.people.domain.contacts import normalise_email, normalise_phone
-from coop4int.people.enums import AgeGroup, Sex
+from coop4int.people.enums import AgeGroup, ConsentMethod, Purpose, Sex
 
 OFFICER_CHANNELS = [
     (Channel.WALK_IN.value, Channel.WALK_IN.label),
@@ -176,3 +176,41 @@ class NewCaseForm(forms.Form):
                     _("Without the person's agreement, record the contact as anonymous."),
                 )
         return data
+
+
+class ReferralForm(VersionedForm):
+    prefix = "refer"
+
+    service = forms.ModelChoiceField(label=_("Partner service"), queryset=Service.objects.none())
+    summary = forms.CharField(
+        label=_("What the partner needs to know"),
+        help_text=_("Only this, the person's name and language (and the phone, if ticked) are "
+                    "shared with the partner."),
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
+    )  # fmt: skip
+    share_phone = forms.BooleanField(label=_("Share the phone number"), required=False)
+
+    def __init__(self, *args: Any, services: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = services if services is not None else Service.objects.none()
+
+
+class ConsentForm(forms.Form):
+    prefix = "consent"
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why the referral is declined"), max_length=500)
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReferralOutcome.choices)
+    note = forms.CharField(
+        label=_("Note for the referring unit"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip

@@ -13,9 +13,11 @@ from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_forms import (
     AssignForm,
+    ConsentForm,
     InboxFilterForm,
     NewCaseForm,
     NoteForm,
+    ReferralForm,
     ReplyForm,
     StatusForm,
     VersionedForm,
@@ -30,10 +32,12 @@ from coop4int.cases.domain.queries import (
     inbox,
     timeline,
 )
+from coop4int.cases.domain.referrals import partner_services, refer_case, withdraw_referral
 from coop4int.cases.enums import Channel, Priority, Status
 from coop4int.cases.models import Case
 from coop4int.people.domain import people as people_domain
 from coop4int.people.domain.duplicates import possible_duplicates
+from coop4int.people.domain.people import has_consent
 from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
 from coop4int.people.models import Person
 
@@ -133,6 +137,11 @@ class CaseDetailView(StaffView):
             or AssignForm(
                 initial=initial | {"officer": case.assigned_to_id}, officers=officers_for(case)
             ),
+            "referrals": case.referrals.select_related("service", "partner"),
+            "referral_form": forms.get("referral_form")
+            or ReferralForm(initial=initial, services=partner_services()),
+            "consent_form": forms.get("consent_form") or ConsentForm(),
+            "may_share": has_consent(case.person, Purpose.REFERRAL),
         }
         return render(request, "backoffice/case_detail.html", context)
 
@@ -190,6 +199,43 @@ class CaseDetailView(StaffView):
                     )  # fmt: skip
                     messages.success(request, _("The case was assigned."))
                     return redirect("backoffice:case_detail", reference=case.reference)
+            elif action == "refer":
+                referral_form = forms["referral_form"] = ReferralForm(
+                    request.POST, services=partner_services()
+                )
+                form = referral_form
+                if form.is_valid():
+                    refer_case(
+                        actor=self.user, case=case, service=form.cleaned_data["service"],
+                        summary=form.cleaned_data["summary"],
+                        share_phone=form.cleaned_data["share_phone"],
+                        expected_version=form.cleaned_data["version"],
+                    )  # fmt: skip
+                    messages.success(request, _("The case was referred."))
+                    return redirect("backoffice:case_detail", reference=case.reference)
+            elif action in ("consent", "withdraw_consent") and case.person is not None:
+                consent_form = ConsentForm(request.POST)
+                if consent_form.is_valid():
+                    purpose = Purpose(consent_form.cleaned_data["purpose"])
+                    if action == "consent":
+                        people_domain.give_consent(
+                            actor=self.user, person=case.person, purpose=purpose,
+                            method=ConsentMethod(consent_form.cleaned_data["method"]),
+                        )  # fmt: skip
+                        messages.success(request, _("The consent was recorded."))
+                    else:
+                        people_domain.withdraw_consent(
+                            actor=self.user, person=case.person, purpose=purpose
+                        )
+                        messages.success(request, _("The consent was withdrawn."))
+                    return redirect("backoffice:case_detail", reference=case.reference)
+                forms["consent_form"] = consent_form
+            elif action == "withdraw_referral":
+                referral = case.referrals.filter(pk=request.POST.get("referral", "")).first()
+                if referral is not None:
+                    withdraw_referral(actor=self.user, referral=referral)
+                    messages.success(request, _("The referral was withdrawn."))
+                return redirect("backoffice:case_detail", reference=case.reference)
         except (case_domain.StaleCase, case_domain.NotAllowed) as error:
             # What was typed stays in the form; the page shows the case as it is now.
             messages.error(request, str(error))
@@ -197,11 +243,12 @@ class CaseDetailView(StaffView):
             for key, posted in list(forms.items()):
                 data = posted.data.copy()
                 data[posted.add_prefix("version")] = str(case.version)
-                forms[key] = (
-                    AssignForm(data, officers=officers_for(case))
-                    if isinstance(posted, AssignForm)
-                    else type(posted)(data)
-                )
+                if isinstance(posted, AssignForm):
+                    forms[key] = AssignForm(data, officers=officers_for(case))
+                elif isinstance(posted, ReferralForm):
+                    forms[key] = ReferralForm(data, services=partner_services())
+                elif isinstance(posted, VersionedForm):
+                    forms[key] = type(posted)(data)
         return self._render(request, case, **forms)
 
 

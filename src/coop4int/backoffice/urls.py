@@ -1,6 +1,13 @@
 from django.urls import path
 
-from coop4int.backoffice import case_views, content_views, directory_views, feedback_views, views
+from coop4int.backoffice import (
+    case_views,
+    content_views,
+    directory_views,
+    feedback_views,
+    referral_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -9,6 +16,12 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("cases/", case_views.InboxPageView.as_view(), name="case_inbox"),
     path("cases/new/", case_views.NewCaseView.as_view(), name="case_new"),
+    path("referrals/", referral_views.ReferralListView.as_view(), name="referral_list"),
+    path(
+        "referrals/<int:referral_id>/",
+        referral_views.ReferralDetailView.as_view(),
+        name="referral_detail",
+    ),
     path("cases/<str:reference>/", case_views.CaseDetailView.as_view(), name="case_detail"),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit_detail"),

@@ -5,7 +5,7 @@ import rules
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.accounts.rules import granted, is_nationwide
-from coop4int.cases.models import Case
+from coop4int.cases.models import Case, Referral
 
 
 @rules.predicate
@@ -15,4 +15,15 @@ def in_case_unit(user: User, case: Case | None) -> bool:
 
 rules.add_perm(
     Permission.WORK_CASES, granted(Permission.WORK_CASES) & (is_nationwide | in_case_unit)
+)
+
+
+@rules.predicate
+def referred_to_users_organisation(user: User, referral: Referral | None) -> bool:
+    return referral is None or (user.unit_id is not None and referral.partner_id == user.unit_id)
+
+
+rules.add_perm(
+    Permission.ANSWER_REFERRALS,
+    granted(Permission.ANSWER_REFERRALS) & (is_nationwide | referred_to_users_organisation),
 )

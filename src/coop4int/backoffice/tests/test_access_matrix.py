@@ -7,10 +7,12 @@ Expected: 200 allowed, 403 the role may not, 404 the object is outside the user'
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from coop4int.accounts.enums import Role
 from coop4int.cases.domain.cases import open_case
 from coop4int.cases.enums import Channel
+from coop4int.cases.models import Referral
 from coop4int.content.models import ContentItem, Feedback, Translation
 from coop4int.directory.models import ChangeProposal, Service
 
@@ -41,6 +43,8 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:case_inbox": ("get", CASE_WORKERS, False),
     "backoffice:case_new": ("get", CASE_WORKERS, False),
     "backoffice:case_detail": ("get", CASE_WORKERS, True),
+    "backoffice:referral_list": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, False),
+    "backoffice:referral_detail": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, True),
     "accounts:account": ("get", ALL, False),
     "accounts:password_change": ("get", ALL, False),
     "accounts:recovery_codes": ("post", ALL, False),
@@ -99,6 +103,16 @@ def target(unit, make_staff):
         "item": item,
         "feedback": Feedback.objects.create(page="/pt/", language="pt", message="Falta algo"),
         "case": open_case(actor=colleague, unit=unit, channel=Channel.WALK_IN, subject="Visto")[0],
+        # Received by the unit's organisation ("same unit" for a partner user there).
+        "referral": Referral.objects.create(
+            case=open_case(actor=None, unit=unit, channel=Channel.WEB, subject="Pedido")[0],
+            service=service,
+            partner=unit,
+            sent_by=colleague,
+            sent_at=timezone.now(),
+            answer_due_at=timezone.now(),
+            shared={"name": "A", "summary": "B"},
+        ),
     }
 
 
@@ -113,6 +127,8 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["item"].slug, "fr"])
     if name == "backoffice:directory_service":
         return reverse(name, args=[target["service"].pk])
+    if name == "backoffice:referral_detail":
+        return reverse(name, args=[target["referral"].pk])
     if name == "backoffice:case_detail":
         return reverse(name, args=[target["case"].reference])
     if name == "backoffice:directory_proposal":
