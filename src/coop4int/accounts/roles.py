@@ -21,6 +21,7 @@ class Permission(StrEnum):
     WORK_CASES = "cases.work_case"
     VIEW_PERSON_SENSITIVE = "people.view_sensitive"
     ANSWER_REFERRALS = "cases.answer_referral"
+    MANAGE_CANNED_ANSWERS = "cases.manage_canned_answers"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -36,6 +37,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EDIT_DIRECTORY,
             Permission.WORK_CASES,
             Permission.VIEW_PERSON_SENSITIVE,
+            Permission.MANAGE_CANNED_ANSWERS,
         }
     ),
     # Officers need a person's residence status to advise them.

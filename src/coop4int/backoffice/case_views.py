@@ -24,6 +24,7 @@ from coop4int.backoffice.case_forms import (
 )
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import cases as case_domain
+from coop4int.cases.domain.canned import answers_for, canned_reply
 from coop4int.cases.domain.queries import (
     InboxFilter,
     InboxView,
@@ -117,9 +118,7 @@ class CaseDetailView(StaffView):
 
     def _render(self, request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
         initial = {"version": case.version}
-        reply_channel = (
-            case.channel if case.channel in (Channel.EMAIL, Channel.WEB) else Channel.EMAIL
-        )
+        reply_channel = self._reply_channel(case)
         context = {
             "case": case,
             "timeline": timeline(case),
@@ -142,11 +141,26 @@ class CaseDetailView(StaffView):
             or ReferralForm(initial=initial, services=partner_services()),
             "consent_form": forms.get("consent_form") or ConsentForm(),
             "may_share": has_consent(case.person, Purpose.REFERRAL),
+            "canned": answers_for(case),
         }
         return render(request, "backoffice/case_detail.html", context)
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
-        return self._render(request, get_case_for_user(self.user, reference))
+        case = get_case_for_user(self.user, reference)
+        canned = request.GET.get("canned", "")
+        if canned.isdigit():
+            _language, text = canned_reply(case, int(canned), self.user)
+            if text:
+                reply_form = ReplyForm(
+                    initial={"version": case.version, "channel": self._reply_channel(case),
+                             "body": text}
+                )  # fmt: skip
+                return self._render(request, case, reply_form=reply_form)
+        return self._render(request, case)
+
+    @staticmethod
+    def _reply_channel(case: Case) -> str:
+        return case.channel if case.channel in (Channel.EMAIL, Channel.WEB) else Channel.EMAIL
 
     def post(self, request: HttpRequest, reference: str) -> HttpResponse:
         case = get_case_for_user(self.user, reference)

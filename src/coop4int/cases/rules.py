@@ -27,3 +27,5 @@ rules.add_perm(
     Permission.ANSWER_REFERRALS,
     granted(Permission.ANSWER_REFERRALS) & (is_nationwide | referred_to_users_organisation),
 )
+
+rules.add_perm(Permission.MANAGE_CANNED_ANSWERS, granted(Permission.MANAGE_CANNED_ANSWERS))

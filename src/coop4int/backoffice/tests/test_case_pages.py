@@ -173,3 +173,32 @@ def test_officer_of_another_unit_gets_404(client, login_verified, make_staff, ot
     case = _case(unit, officer)
     login_verified(client, make_staff(Role.FRONT_OFFICE_OFFICER, other_unit))
     assert client.get(reverse("backoffice:case_detail", args=[case.reference])).status_code == 404
+
+
+def test_canned_answer_is_inserted_in_the_persons_language(desk, unit, officer, make_staff):
+    from coop4int.cases.domain.canned import save_canned_answer
+
+    answer = save_canned_answer(actor=officer, answer=None, title="Documentos", topic=None,
+                                language="pt", body="Olá {name}, traga o passaporte.")  # fmt: skip
+    save_canned_answer(actor=officer, answer=answer, title="Documentos", topic=None,
+                       language="fr", body="Bonjour {name}, apportez le passeport.")  # fmt: skip
+    person = register_person(actor=officer, unit=unit, details=PersonDetails(
+        given_names="Aminata", preferred_language="fr"))  # fmt: skip
+    case = _case(unit, officer, person=person, language="fr")
+    url = reverse("backoffice:case_detail", args=[case.reference])
+    body = desk.get(url).content.decode()
+    assert f'href="?canned={answer.pk}#reply-heading"' in body
+    body = desk.get(url, {"canned": answer.pk}).content.decode()
+    assert "Bonjour Aminata, apportez le passeport.</textarea>" in body
+
+
+def test_coordinator_keeps_canned_answers(client, login_verified, make_staff, unit):
+    coordinator = make_staff(Role.UNIT_COORDINATOR, unit)
+    login_verified(client, coordinator)
+    response = client.post(reverse("backoffice:canned_answers"), {
+        "title": "Horário", "language": "kea", "body": "Nu ta abri 8h.",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert "Nu ta abri 8h." in client.get(reverse("backoffice:canned_answers")).content.decode()
+    response = client.post(reverse("backoffice:canned_answers"), {"title": "", "language": "xx"})
+    assert response.status_code == 200  # errors shown, nothing saved
