@@ -214,3 +214,37 @@ class OutcomeForm(forms.Form):
         label=_("Note for the referring unit"), required=False, max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
+
+
+class CallerForm(forms.Form):
+    number = forms.CharField(label=_("Caller's number"), max_length=30)
+
+    def clean_number(self) -> str:
+        return normalise_phone(self.cleaned_data["number"])
+
+
+class CallForm(forms.Form):
+    """One call: joined to a case listed for the caller, or opening a new one."""
+
+    number = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    direction = forms.ChoiceField(
+        label=_("Call"),
+        choices=[("in", _("Incoming")), ("out", _("Outgoing"))],
+        initial="in",
+    )
+    case = forms.CharField(required=False, widget=forms.HiddenInput)
+    person = forms.CharField(required=False, widget=forms.HiddenInput)
+    subject = forms.CharField(label=_("Subject (for a new case)"), max_length=200, required=False)
+    summary = forms.CharField(
+        label=_("What was said"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    language = forms.ChoiceField(label=_("Language of the call"), choices=language_choices())
+    duration_minutes = forms.IntegerField(
+        label=_("Call duration (minutes)"), min_value=0, max_value=600, required=False
+    )
+    interpreter = forms.CharField(label=_("Interpreter used"), max_length=100, required=False)
+    callback_at = forms.DateTimeField(
+        label=_("Call back at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )  # fmt: skip

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from coop4int.backoffice import (
+    call_views,
     canned_views,
     case_views,
     content_views,
@@ -17,6 +18,7 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("cases/", case_views.InboxPageView.as_view(), name="case_inbox"),
     path("cases/new/", case_views.NewCaseView.as_view(), name="case_new"),
+    path("cases/phone/", call_views.PhoneLineView.as_view(), name="phone_line"),
     path("cases/answers/", canned_views.CannedAnswersView.as_view(), name="canned_answers"),
     path("referrals/", referral_views.ReferralListView.as_view(), name="referral_list"),
     path(

@@ -43,6 +43,7 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:case_inbox": ("get", CASE_WORKERS, False),
     "backoffice:case_new": ("get", CASE_WORKERS, False),
     "backoffice:case_detail": ("get", CASE_WORKERS, True),
+    "backoffice:phone_line": ("get", CASE_WORKERS, False),
     "backoffice:canned_answers": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
     "backoffice:referral_list": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, False),
     "backoffice:referral_detail": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, True),

@@ -20,6 +20,9 @@ from coop4int.core import audit
 from coop4int.directory.models import TaxonomyTerm
 from coop4int.people.models import Person
 
+# Channels whose outgoing messages the platform delivers (a walk-in or a call is already done).
+DELIVERED = frozenset({Channel.EMAIL, Channel.WEB, Channel.SMS, Channel.WHATSAPP})
+
 
 class StaleCase(Exception):
     """Someone else changed the case since it was read."""
@@ -172,7 +175,7 @@ def add_interaction(
         message_id=message_id,
         duration_seconds=duration_seconds,
         interpreter=interpreter,
-        delivery="queued" if direction == Direction.OUT and channel != Channel.WALK_IN else "",
+        delivery="queued" if direction == Direction.OUT and channel in DELIVERED else "",
     )
     audit.record(
         action="cases.interaction.added",
