@@ -244,6 +244,13 @@ class CaseDetailView(StaffView):
                         messages.success(request, _("The consent was withdrawn."))
                     return redirect("backoffice:case_detail", reference=case.reference)
                 forms["consent_form"] = consent_form
+            elif action == "satisfaction":
+                score = request.POST.get("score", "")
+                if score.isdigit() and case_domain.record_satisfaction(
+                    actor=self.user, case=case, score=int(score)
+                ):
+                    messages.success(request, _("The person's answer was recorded."))
+                return redirect("backoffice:case_detail", reference=case.reference)
             elif action == "withdraw_referral":
                 referral = case.referrals.filter(pk=request.POST.get("referral", "")).first()
                 if referral is not None:

@@ -35,7 +35,13 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import Unit
-from coop4int.cases.domain.cases import add_interaction, open_case
+from coop4int.cases.domain.cases import (
+    add_interaction,
+    awaits_satisfaction,
+    open_case,
+    record_satisfaction,
+    satisfaction_score,
+)
 from coop4int.cases.domain.references import normalise_reference
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case, CaseAttachment, Interaction
@@ -185,6 +191,10 @@ def _file(parsed: _Parsed, unit: Unit, saved_files: list[str]) -> FilingResult:
     case = _case_answered(parsed)
     own_address = parsed.sender == _own_address()
     if case is not None:
+        # A bare number from 1 to 5 answers the satisfaction question; it does not reopen.
+        score = satisfaction_score(parsed.body) if awaits_satisfaction(case) else None
+        if score is not None:
+            record_satisfaction(actor=None, case=case, score=score)
         interaction = add_interaction(
             actor=None,
             case=case,
@@ -194,6 +204,7 @@ def _file(parsed: _Parsed, unit: Unit, saved_files: list[str]) -> FilingResult:
             is_public=True,
             language=parsed.language,
             message_id=parsed.message_id,
+            reopen=score is None,
         )
         _keep_attachments(interaction, parsed.attachments, saved_files)
         return FilingResult(case=case, interaction=interaction)

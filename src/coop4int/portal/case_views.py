@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import Unit
-from coop4int.cases.domain.cases import add_interaction, open_case
+from coop4int.cases.domain.cases import (
+    add_interaction,
+    awaits_satisfaction,
+    open_case,
+    record_satisfaction,
+)
 from coop4int.cases.domain.queries import case_for_tracking, timeline
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case
@@ -165,6 +170,11 @@ def request_sent(request: HttpRequest) -> HttpResponse:
 @private(referrer_policy=TRACKING_REFERRER_POLICY)
 def follow(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
     case = case_for_tracking(reference, secret)
+    if request.method == "POST" and "score" in request.POST:
+        score = request.POST["score"]
+        if score.isdigit() and record_satisfaction(actor=None, case=case, score=int(score)):
+            messages.success(request, _("Thank you for your answer."))
+        return redirect(request.path)
     form = AnswerForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -187,5 +197,10 @@ def follow(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
             ANSWER_RATE.count(request)
             messages.success(request, _("Your answer was added to your request."))
             return redirect(request.path)
-    context = {"case": case, "timeline": timeline(case, public_only=True), "form": form}
+    context = {
+        "case": case,
+        "timeline": timeline(case, public_only=True),
+        "form": form,
+        "asks_satisfaction": awaits_satisfaction(case),
+    }
     return render(request, "portal/follow.html", context, status=status)

@@ -202,3 +202,15 @@ def test_coordinator_keeps_canned_answers(client, login_verified, make_staff, un
     assert "Nu ta abri 8h." in client.get(reverse("backoffice:canned_answers")).content.decode()
     response = client.post(reverse("backoffice:canned_answers"), {"title": "", "language": "xx"})
     assert response.status_code == 200  # errors shown, nothing saved
+
+
+def test_officer_records_the_satisfaction_answer_given_at_the_desk(desk, unit, officer):
+    from coop4int.cases.domain.cases import change_status
+
+    case = _case(unit, officer)
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    url = reverse("backoffice:case_detail", args=[case.reference])
+    assert 'name="score" value="4"' in desk.get(url).content.decode()
+    desk.post(url, {"action": "satisfaction", "score": "4"})
+    case.refresh_from_db()
+    assert case.satisfaction == 4

@@ -1,13 +1,15 @@
 """Opening, working and closing cases. Each function is one transaction and one audit entry;
 changes to a case name the version they were made on (optimistic locking)."""
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import Unit, User
@@ -142,6 +144,7 @@ def add_interaction(
     duration_seconds: int | None = None,
     interpreter: str = "",
     expected_version: int | None = None,
+    reopen: bool = True,
 ) -> Interaction:
     """One more contact on the timeline. A message from the person puts a case that waited on
     them, or was resolved or closed, back in the queue; the first message to them is the first
@@ -151,10 +154,15 @@ def add_interaction(
     delivery on its channel."""
     now = at or timezone.now()
     fields: dict[str, Any] = {"last_activity_at": now}
-    if direction == Direction.IN and case.status in (
-        Status.WAITING_PERSON,
-        Status.RESOLVED,
-        Status.CLOSED,
+    if (
+        reopen
+        and direction == Direction.IN
+        and case.status
+        in (
+            Status.WAITING_PERSON,
+            Status.RESOLVED,
+            Status.CLOSED,
+        )
     ):
         fields.update(status=Status.OPEN, resolved_at=None, closed_at=None)
     if direction == Direction.OUT:
@@ -254,6 +262,8 @@ def change_status(
         unit=case.unit,
         data={"from": old, "to": status.value},
     )
+    if status == Status.RESOLVED:
+        ask_satisfaction(actor=actor, case=case)
 
 
 @transaction.atomic
@@ -286,3 +296,65 @@ def assign_cases(*, actor: User, cases: Iterable[Case], officer: User | None) ->
                 assign_case(actor=actor, case=case, officer=officer)
                 count += 1
         return count
+
+
+def satisfaction_question(language: str) -> str:
+    """The one question asked after resolution, in ``language`` where the interface has it
+    (else Portuguese, the country's language)."""
+    code = language if language in {c for c, _name in settings.LANGUAGES} else "pt"
+    with translation.override(code):
+        return _(
+            "Your request was answered. How satisfied are you with the help you received? "
+            "Reply with one number from 1 (not at all) to 5 (very satisfied)."
+        )
+
+
+def ask_satisfaction(*, actor: User | None, case: Case) -> Interaction | None:
+    """Ask once, on the channel the person used (walk-ins and calls are asked at the desk or
+    on the phone, and their answer recorded by the officer)."""
+    if case.satisfaction_asked_at is not None or case.channel not in DELIVERED:
+        return None
+    if case.channel in (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP) and not (
+        case.reply_email or case.reply_phone or case.person_id
+    ):
+        return None
+    Case.objects.filter(pk=case.pk).update(satisfaction_asked_at=timezone.now())
+    case.satisfaction_asked_at = timezone.now()
+    return add_interaction(
+        actor=actor,
+        case=case,
+        channel=Channel(case.channel),
+        direction=Direction.OUT,
+        body=satisfaction_question(case.language),
+        is_public=True,
+    )
+
+
+_SCORE = re.compile(r"^\s*([1-5])\s*[.!]?\s*$")
+
+
+def satisfaction_score(text: str) -> int | None:
+    """The score in a person's answer that is just a number from 1 to 5."""
+    match = _SCORE.match(text.strip().splitlines()[0] if text.strip() else "")
+    return int(match.group(1)) if match else None
+
+
+def awaits_satisfaction(case: Case) -> bool:
+    return case.satisfaction_asked_at is not None and case.satisfaction is None
+
+
+@transaction.atomic
+def record_satisfaction(*, actor: User | None, case: Case, score: int) -> bool:
+    """Keep the person's answer (the first one only); False when it was not kept."""
+    if not 1 <= score <= 5:
+        return False
+    updated = Case.objects.filter(pk=case.pk, satisfaction__isnull=True).update(
+        satisfaction=score, satisfaction_asked_at=case.satisfaction_asked_at or timezone.now()
+    )
+    if updated:
+        case.satisfaction = score
+        audit.record(
+            action="cases.case.satisfaction", actor=actor, obj=case, unit=case.unit,
+            data={"score": score},
+        )  # fmt: skip
+    return bool(updated)

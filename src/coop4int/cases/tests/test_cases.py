@@ -214,3 +214,37 @@ def test_bulk_assignment_only_touches_cases_the_actor_may_work(
         domain.assign_case(
             actor=officer, case=here[0], officer=make_staff(Role.FRONT_OFFICE_OFFICER, other_unit)
         )
+
+
+def test_resolving_asks_the_satisfaction_question_once_in_the_persons_language(unit, officer):
+    case = domain.open_case(
+        actor=None, unit=unit, channel=Channel.WEB, subject="Pergunta", body="Olá",
+        language="fr", reply_email="ana@example.org",
+    )[0]  # fmt: skip
+    domain.change_status(actor=officer, case=case, status=Status.RESOLVED)
+    question = case.interactions.get(direction=Direction.OUT)
+    assert question.body == domain.satisfaction_question("fr")
+    assert question.is_public
+    assert "1" in question.body
+    assert "5" in question.body
+    domain.change_status(actor=officer, case=case, status=Status.OPEN)
+    domain.change_status(actor=officer, case=case, status=Status.RESOLVED)
+    assert case.interactions.filter(direction=Direction.OUT).count() == 1  # asked once
+
+
+def test_walk_in_and_phone_cases_are_asked_at_the_desk_not_by_message(unit, officer):
+    case = _open(unit, officer)
+    domain.change_status(actor=officer, case=case, status=Status.RESOLVED)
+    assert not case.interactions.filter(direction=Direction.OUT).exists()
+    assert domain.record_satisfaction(actor=officer, case=case, score=4)
+    assert not domain.record_satisfaction(actor=officer, case=case, score=1)  # the first stays
+    case.refresh_from_db()
+    assert case.satisfaction == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "score"), [("5", 5), (" 3. ", 3), ("4\n\nOn Monday someone wrote:", 4),
+                        ("10", None), ("obrigada 5", None), ("", None)],
+)  # fmt: skip
+def test_a_satisfaction_answer_is_a_bare_number_from_1_to_5(text, score):
+    assert domain.satisfaction_score(text) == score

@@ -12,6 +12,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -439,7 +440,7 @@ def test_files_written_before_a_failure_are_removed(
     ids=["no-from", "bad-from", "garbage", "empty"],
 )
 def test_malformed_mail_is_refused(unit, raw, reason, caplog, django_capture_on_commit_callbacks):
-    with pytest.raises(MessageRefused) as refused:
+    with translation.override("en"), pytest.raises(MessageRefused) as refused:
         file(raw, unit, django_capture_on_commit_callbacks)
     assert reason in refused.value.reason
     assert not Case.objects.exists()

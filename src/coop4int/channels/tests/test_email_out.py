@@ -152,3 +152,25 @@ def test_an_acknowledgement_that_cannot_be_sent_does_not_lose_the_message(
         result = file_message(_from_person("Olá", "Bom dia"), unit=unit)
     assert result.opened
     assert Case.objects.filter(pk=result.case.pk).exists()
+
+
+def test_a_bare_number_by_e_mail_answers_the_satisfaction_question(unit, make_staff):
+    from coop4int.cases.domain.cases import change_status, open_case
+    from coop4int.cases.enums import Status
+    from coop4int.channels.email_in import file_message
+
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    case = open_case(
+        actor=None, unit=unit, channel=Channel.EMAIL, subject="Visto", body="Olá",
+        reply_email="ana@example.org", message_id="<first@example.org>",
+    )[0]  # fmt: skip
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    answer = (
+        b"From: Ana <ana@example.org>\r\nTo: apoio@example.org\r\n"
+        b"Subject: Re: [" + case.reference.encode() + b"] Visto\r\n"
+        b"Message-ID: <answer@example.org>\r\n\r\n4\r\n"
+    )
+    file_message(answer, unit=unit)
+    case.refresh_from_db()
+    assert case.satisfaction == 4
+    assert case.status == Status.RESOLVED

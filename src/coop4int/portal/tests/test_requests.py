@@ -64,7 +64,8 @@ def test_the_form_is_offered_in_every_interface_language(client, unit, language)
     assert f'<option value="{language}" selected>' in body
     assert '<option value="praia">Praia</option>' in body
     assert (
-        f'<option value="" selected>{_(language, "Let the national team decide")}</option>' in body
+        f'<option value="" selected>{escape(_(language, "Let the national team decide"))}</option>'
+        in body
     )
     assert 'name="website"' in body
     assert "csrfmiddlewaretoken" in body
@@ -308,3 +309,22 @@ def test_an_empty_answer_is_refused(client, tracked):
     response = client.post(_follow_url(case, secret), {"message": "   "})
     assert response.status_code == 200
     assert case.interactions.count() == 1
+
+
+def test_person_answers_the_satisfaction_question_on_the_tracking_page(client, unit, make_staff):
+    from coop4int.accounts.enums import Role
+    from coop4int.cases.domain.cases import change_status, open_case
+    from coop4int.cases.enums import Channel, Status
+
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    case, secret = open_case(actor=None, unit=unit, channel=Channel.WEB, subject="Pergunta",
+                             body="Olá", language="pt")  # fmt: skip
+    url = f"/pt/follow/{case.reference}/{secret}/"
+    assert 'name="score"' not in client.get(url).content.decode()
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    assert 'name="score" value="5"' in client.get(url).content.decode()
+    client.post(url, {"score": "5"})
+    case.refresh_from_db()
+    assert case.satisfaction == 5
+    assert case.status == Status.RESOLVED  # answering does not reopen
+    assert 'name="score"' not in client.get(url).content.decode()
