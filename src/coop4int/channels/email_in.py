@@ -345,8 +345,17 @@ def tracking_url(reference: str, secret: str, language: str) -> str:
 
 
 def _acknowledgement(case: Case, secret: str, parsed: _Parsed) -> Callable[[], None]:
-    """The acknowledgement, rendered now in the person's language, sent by the returned
-    callable. It is marked auto-replied, so that autoresponders do not answer it."""
+    return acknowledgement(
+        case, secret, to=parsed.sender, in_reply_to="" if parsed.synthetic_id else parsed.message_id
+    )
+
+
+def acknowledgement(
+    case: Case, secret: str, *, to: str, in_reply_to: str = ""
+) -> Callable[[], None]:
+    """The acknowledgement of a new case with its tracking link, rendered now in the person's
+    language and sent by the returned callable (run it after the commit: the secret is never
+    stored). It is marked auto-replied, so that autoresponders do not answer it."""
     lang = _interface_language(case.language)
     context = {
         "reference": case.reference,
@@ -362,14 +371,14 @@ def _acknowledgement(case: Case, secret: str, parsed: _Parsed) -> Callable[[], N
         "Auto-Submitted": "auto-replied",
         "X-Auto-Response-Suppress": "All",
     }
-    if not parsed.synthetic_id:
-        headers["In-Reply-To"] = parsed.message_id
-        headers["References"] = parsed.message_id
+    if in_reply_to:
+        headers["In-Reply-To"] = in_reply_to
+        headers["References"] = in_reply_to
     message = EmailMessage(
         email_subject(case.reference, " ".join(subject.split())),
         body,
         settings.CASES_FROM_EMAIL,
-        [parsed.sender],
+        [to],
         headers=headers,
     )
     reference = case.reference

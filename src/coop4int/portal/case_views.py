@@ -26,6 +26,7 @@ from coop4int.cases.domain.cases import (
 from coop4int.cases.domain.queries import case_for_tracking, timeline
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case
+from coop4int.channels.email_in import acknowledgement
 from coop4int.people.domain.people import (
     PersonDetails,
     give_consent,
@@ -106,7 +107,7 @@ def _receive(request: HelpRequest, unit: Unit) -> tuple[Case, str]:
             give_consent(
                 actor=None, person=person, purpose=Purpose.CONTACT, method=ConsentMethod.ONLINE
             )
-    return open_case(
+    case, secret = open_case(
         actor=None,
         unit=unit,
         channel=Channel.WEB,
@@ -117,6 +118,10 @@ def _receive(request: HelpRequest, unit: Unit) -> tuple[Case, str]:
         reply_email=request.email,
         reply_phone=request.phone,
     )
+    if request.email:
+        # The reference and the link by e-mail too, once the case is saved.
+        transaction.on_commit(acknowledgement(case, secret, to=request.email))
+    return case, secret
 
 
 @private()

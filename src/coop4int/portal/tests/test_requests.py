@@ -328,3 +328,18 @@ def test_person_answers_the_satisfaction_question_on_the_tracking_page(client, u
     assert case.satisfaction == 5
     assert case.status == Status.RESOLVED  # answering does not reopen
     assert 'name="score"' not in client.get(url).content.decode()
+
+
+def test_the_reference_and_link_also_go_by_e_mail(client, unit, mailoutbox,
+                                                  django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        body = client.post("/en/ask/", REQUEST, follow=True).content.decode()
+    case = Case.objects.get()
+    link = re.search(r'id="tracking-link">(http://testserver/en/follow/[^<]+)</a>', body)
+    assert link is not None
+    secret = link.group(1).rstrip("/").rsplit("/", 1)[-1]
+    (mail,) = mailoutbox
+    assert mail.to == [case.reply_email]
+    assert f"[{case.reference}]" in mail.subject
+    assert f"/follow/{case.reference}/{secret}/" in mail.body
+    assert mail.extra_headers["Auto-Submitted"] == "auto-replied"
