@@ -141,6 +141,8 @@ PERIODIC_TASKS = [
      timedelta(hours=6)),
     ("directory.remind_unverified", "coop4int.directory.tasks.remind_unverified_services",
      timedelta(days=1)),
+    ("channels.poll_mailboxes", "coop4int.channels.tasks.poll_mailboxes",
+     timedelta(minutes=env.int("MAILBOX_POLL_MINUTES", default=5))),
 ]  # fmt: skip
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -282,3 +284,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
 }
+
+# --- SMS and WhatsApp -----------------------------------------------------------------------
+# The gateway (coop4int.channels.providers.PROVIDERS); its webhook is /hooks/messaging/<name>/.
+MESSAGING_PROVIDER = env.str("MESSAGING_PROVIDER", default="twilio")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+# Signs Twilio's webhooks: without it every incoming message is refused.
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_SMS_FROM = env.str("TWILIO_SMS_FROM", default="")
+TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
+# Twilio's REST API; a regional edge (https://api.dublin.ie1.twilio.com) may be closer.
+TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
