@@ -10,6 +10,7 @@ from django_tasks import task
 
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case, Interaction
+from coop4int.channels.providers import deliver_text_message
 
 
 def email_subject(reference: str, subject: str) -> str:
@@ -63,6 +64,9 @@ def deliver_interaction(interaction_id: int) -> str:
             else:
                 interaction.delivery = "sent"
                 interaction.message_id = message_id
+        elif interaction.channel in (Channel.SMS, Channel.WHATSAPP):
+            # Sets delivery (sent or failed, with the reason) and the provider's message id.
+            deliver_text_message(interaction)
         else:
             # Web replies without an address are read on the tracking page.
             interaction.delivery = "sent" if interaction.channel == Channel.WEB else "failed"
