@@ -28,6 +28,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 ACTIVE = frozenset({Status.NEW, Status.OPEN, Status.WAITING_PERSON, Status.WAITING_PARTNER})
 WAITING = frozenset({Status.WAITING_PERSON, Status.WAITING_PARTNER})
+DONE = frozenset({Status.RESOLVED, Status.CLOSED})
+# The same sets in one fixed order: the inbox's queries and its partial indexes must spell
+# their conditions identically for the database to match them.
+ACTIVE_LIST = sorted(ACTIVE)
+WAITING_LIST = sorted(WAITING)
+DONE_LIST = sorted(DONE)
 
 
 class Priority(models.IntegerChoices):

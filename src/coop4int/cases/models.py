@@ -2,11 +2,15 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coop4int.cases.enums import (
     ACTIVE,
+    ACTIVE_LIST,
+    DONE_LIST,
+    WAITING_LIST,
     Channel,
     Direction,
     Priority,
@@ -66,11 +70,39 @@ class Case(models.Model):
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # One partial index per inbox view, in its order (soonest due first): a page is read
+        # straight from the index however many cases the unit has.
         indexes = [
-            models.Index(fields=["unit", "status", "due_at", "id"], name="cases_unit_queue"),
-            models.Index(fields=["assigned_to", "status", "due_at", "id"], name="cases_mine"),
+            models.Index(
+                fields=["unit", "due_at", "id"], name="cases_unit_active",
+                condition=Q(status__in=ACTIVE_LIST),
+            ),
+            models.Index(
+                fields=["assigned_to", "due_at", "id"], name="cases_mine_active",
+                condition=Q(status__in=ACTIVE_LIST),
+            ),
+            models.Index(
+                fields=["unit", "due_at", "id"], name="cases_unit_unassigned",
+                condition=Q(status__in=ACTIVE_LIST, assigned_to__isnull=True),
+            ),
+            models.Index(
+                fields=["unit", "due_at", "id"], name="cases_unit_unanswered",
+                condition=Q(status__in=ACTIVE_LIST, first_reply_at__isnull=True),
+            ),
+            models.Index(
+                fields=["unit", "due_at", "id"], name="cases_unit_waiting",
+                condition=Q(status__in=WAITING_LIST),
+            ),
+            models.Index(
+                fields=["unit", "due_at", "id"], name="cases_unit_done",
+                condition=Q(status__in=DONE_LIST),
+            ),
+            models.Index(
+                fields=["due_at", "id"], name="cases_all_active",
+                condition=Q(status__in=ACTIVE_LIST),
+            ),
             models.Index(fields=["status", "due_at", "id"], name="cases_all_queue"),
-        ]
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.reference

@@ -12,7 +12,7 @@ from django.utils import timezone
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.cases.domain.references import normalise_reference, tracking_digest
-from coop4int.cases.enums import ACTIVE, WAITING, Status
+from coop4int.cases.enums import ACTIVE_LIST, DONE_LIST, WAITING_LIST
 from coop4int.cases.models import Case, Interaction
 from coop4int.core import audit
 from coop4int.core.text_search import fold
@@ -111,11 +111,11 @@ def inbox(user: User, inbox_filter: InboxFilter, after: str = "") -> InboxPage:
     rows = cases_for_user(user)
     view = inbox_filter.view
     if view == InboxView.CLOSED:
-        rows = rows.filter(status__in=[Status.RESOLVED, Status.CLOSED])
+        rows = rows.filter(status__in=DONE_LIST)
     elif view == InboxView.WAITING:
-        rows = rows.filter(status__in=WAITING)
+        rows = rows.filter(status__in=WAITING_LIST)
     else:
-        rows = rows.filter(status__in=ACTIVE)
+        rows = rows.filter(status__in=ACTIVE_LIST)
     if view == InboxView.MINE:
         rows = rows.filter(assigned_to=user)
     elif view == InboxView.UNASSIGNED:
