@@ -1,12 +1,14 @@
 """The support desk in the back office: the inbox, a case with its timeline, and registering a
 walk-in or a phone call."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import User
@@ -36,6 +38,7 @@ from coop4int.cases.domain.queries import (
 from coop4int.cases.domain.referrals import partner_services, refer_case, withdraw_referral
 from coop4int.cases.enums import Channel, Priority, Status
 from coop4int.cases.models import Case
+from coop4int.core.formatting import format_datetime
 from coop4int.people.domain import people as people_domain
 from coop4int.people.domain.duplicates import possible_duplicates
 from coop4int.people.domain.people import has_consent
@@ -47,6 +50,34 @@ def officers_for(case: Case) -> QuerySet[User]:
     """Who a case can be given to: active staff of its unit who may work cases."""
     staff = User.objects.filter(unit_id=case.unit_id, is_active=True).order_by("username")
     return staff.filter(pk__in=[u.pk for u in staff if u.has_perm(Permission.WORK_CASES, case)])
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One line of the inbox, ready to print: the template only writes strings."""
+
+    reference: str
+    subject: str
+    urgent: str
+    person: str
+    status: str
+    due: str
+    assignee: str
+    overdue: bool
+
+
+def inbox_row(case: Case) -> InboxRow:
+    assignee = case.assigned_to
+    return InboxRow(
+        reference=case.reference,
+        subject=case.subject,
+        urgent=case.get_priority_display() if case.priority >= Priority.HIGH else "",
+        person=case.person.display_name if case.person else _("Anonymous"),
+        status=f"{case.get_status_display()} · {case.get_channel_display()}",
+        due=format_datetime(case.due_at, "short"),
+        assignee=(assignee.get_full_name() or assignee.get_username()) if assignee else "—",
+        overdue=case.is_overdue,
+    )
 
 
 class InboxPageView(StaffView):
@@ -75,6 +106,8 @@ class InboxPageView(StaffView):
             "backoffice/case_inbox.html",
             {
                 "page": page,
+                "rows": [inbox_row(case) for case in page.cases],
+                "case_url": reverse("backoffice:case_inbox"),
                 "form": form,
                 "view": view,
                 "views": [
