@@ -3,7 +3,8 @@ function the command calls, each message in its own transaction, acknowledgement
 (sent to Django's in-memory mail backend, so no network time is counted).
 
     DATABASE_URL=sqlite:///$PWD/var/bench/ingest.sqlite3 .venv/bin/python bench/ingest_email.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop4int_ingest .venv/bin/python bench/ingest_email.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop4int_ingest \
+        .venv/bin/python bench/ingest_email.py
 
 Half the messages open a new case from a new sender; the other half answer one of them by
 In-Reply-To, as a mailbox mixes them."""

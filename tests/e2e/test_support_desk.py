@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from coop4int.accounts.enums import Role
@@ -39,7 +40,8 @@ def test_walk_in_registration_to_a_resolved_case(page, make_staff, unit):
     expect(page.locator(".timeline")).to_contain_text("Traga o passaporte")
     page.locator("#id_status-status").select_option("resolved")
     page.get_by_role("button", name=t("Change the status")).click()
-    resolved = in_language("pt", "Resolved")
+    with translation.override("pt"):
+        resolved = translation.pgettext("case", "Resolved")
     with_context = page.locator("dl.facts dd").first
     expect(with_context).to_have_text(re.compile(re.escape(resolved)))
 
@@ -86,7 +88,8 @@ def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
         log_in(page, user)
         return context, page
 
-    context, page = session(officer)
+    # The officer stays logged in (a one-time code is never accepted twice).
+    officer_context, page = session(officer)
     page.goto(f"/staff/cases/{case.reference}/")
     page.get_by_text(t("Record or withdraw consent")).click()
     page.get_by_label(t("Purpose")).select_option("referral")
@@ -98,7 +101,7 @@ def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
     )
     page.get_by_role("button", name=t("Refer to the partner")).click()
     expect(page.locator("#referrals-heading + ul")).to_contain_text("Consulta do viajante")
-    context.close()
+    officer_page = page
 
     context, page = session(nurse)
     page.get_by_role("link", name=t("Referrals received")).click()
@@ -109,8 +112,7 @@ def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
     page.get_by_role("button", name=t("Record the outcome")).click()
     context.close()
 
-    context, page = session(officer)
-    page.goto(f"/staff/cases/{case.reference}/")
-    referrals = page.locator("#referrals-heading + ul")
+    officer_page.reload()
+    referrals = officer_page.locator("#referrals-heading + ul")
     expect(referrals).to_contain_text(t("The person was served"))
-    context.close()
+    officer_context.close()

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     WORK_CASES = "cases.work_case"
     VIEW_PERSON_SENSITIVE = "people.view_sensitive"
     ANSWER_REFERRALS = "cases.answer_referral"
+    VIEW_CASE_STATISTICS = "cases.view_statistics"
     MANAGE_CANNED_ANSWERS = "cases.manage_canned_answers"
 
 
@@ -38,17 +39,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.WORK_CASES,
             Permission.VIEW_PERSON_SENSITIVE,
             Permission.MANAGE_CANNED_ANSWERS,
+            Permission.VIEW_CASE_STATISTICS,
         }
     ),
     # Officers need a person's residence status to advise them.
     Role.FRONT_OFFICE_OFFICER: frozenset(
-        _ALL_STAFF | {Permission.WORK_CASES, Permission.VIEW_PERSON_SENSITIVE}
+        _ALL_STAFF
+        | {
+            Permission.WORK_CASES,
+            Permission.VIEW_PERSON_SENSITIVE,
+            Permission.VIEW_CASE_STATISTICS,
+        }
     ),
     Role.CONTENT_EDITOR: frozenset(
         _ALL_STAFF | {Permission.EDIT_DIRECTORY, Permission.EDIT_CONTENT}
     ),
     Role.TRAINER: frozenset(_ALL_STAFF),
-    Role.ANALYST: frozenset(_ALL_STAFF),
+    # Analysts read the case statistics of every unit (cases/rules.py), never the cases.
+    Role.ANALYST: frozenset(_ALL_STAFF | {Permission.VIEW_CASE_STATISTICS}),
     Role.PARTNER_USER: frozenset(
         _ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE, Permission.ANSWER_REFERRALS}
     ),

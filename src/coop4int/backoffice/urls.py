@@ -3,10 +3,12 @@ from django.urls import path
 from coop4int.backoffice import (
     call_views,
     canned_views,
+    case_stats_views,
     case_views,
     content_views,
     directory_views,
     feedback_views,
+    person_views,
     referral_views,
     views,
 )
@@ -18,6 +20,11 @@ urlpatterns = [
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("cases/", case_views.InboxPageView.as_view(), name="case_inbox"),
     path("cases/new/", case_views.NewCaseView.as_view(), name="case_new"),
+    path(
+        "cases/statistics/",
+        case_stats_views.CaseStatisticsView.as_view(),
+        name="case_statistics",
+    ),
     path("cases/phone/", call_views.PhoneLineView.as_view(), name="phone_line"),
     path("cases/answers/", canned_views.CannedAnswersView.as_view(), name="canned_answers"),
     path("referrals/", referral_views.ReferralListView.as_view(), name="referral_list"),
@@ -27,6 +34,11 @@ urlpatterns = [
         name="referral_detail",
     ),
     path("cases/<str:reference>/", case_views.CaseDetailView.as_view(), name="case_detail"),
+    path(
+        "people/<uuid:person_id>/",
+        person_views.PersonDetailView.as_view(),
+        name="person_detail",
+    ),
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<slug:slug>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("units/<slug:slug>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),

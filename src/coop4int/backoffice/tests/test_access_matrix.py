@@ -15,6 +15,7 @@ from coop4int.cases.enums import Channel
 from coop4int.cases.models import Referral
 from coop4int.content.models import ContentItem, Feedback, Translation
 from coop4int.directory.models import ChangeProposal, Service
+from coop4int.people.domain.people import PersonDetails, register_person
 
 ALL = set(Role)
 SAME, OTHER = "same unit", "other unit"
@@ -42,7 +43,9 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:case_inbox": ("get", CASE_WORKERS, False),
     "backoffice:case_new": ("get", CASE_WORKERS, False),
+    "backoffice:case_statistics": ("get", CASE_WORKERS | {Role.ANALYST}, False),
     "backoffice:case_detail": ("get", CASE_WORKERS, True),
+    "backoffice:person_detail": ("get", CASE_WORKERS, True),
     "backoffice:phone_line": ("get", CASE_WORKERS, False),
     "backoffice:canned_answers": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
     "backoffice:referral_list": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, False),
@@ -105,6 +108,9 @@ def target(unit, make_staff):
         "item": item,
         "feedback": Feedback.objects.create(page="/pt/", language="pt", message="Falta algo"),
         "case": open_case(actor=colleague, unit=unit, channel=Channel.WALK_IN, subject="Visto")[0],
+        "person": register_person(
+            actor=colleague, unit=unit, details=PersonDetails(given_names="Aminata")
+        ),
         # Received by the unit's organisation ("same unit" for a partner user there).
         "referral": Referral.objects.create(
             case=open_case(actor=None, unit=unit, channel=Channel.WEB, subject="Pedido")[0],
@@ -133,6 +139,8 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["referral"].pk])
     if name == "backoffice:case_detail":
         return reverse(name, args=[target["case"].reference])
+    if name == "backoffice:person_detail":
+        return reverse(name, args=[target["person"].pk])
     if name == "backoffice:directory_proposal":
         return reverse(name, args=[target["proposal"].pk])
     return reverse(name)

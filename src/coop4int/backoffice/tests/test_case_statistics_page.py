@@ -1,0 +1,224 @@
+"""The statistics page and its CSV: the period form, figures in the reader's language, the
+small-cell rule on screen and in the file, scope, bad input, and a fixed query count."""
+
+import csv
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from coop4int.accounts.enums import Role
+from coop4int.cases.domain.cases import open_case, reply
+from coop4int.cases.enums import Channel
+from coop4int.cases.models import Case
+from coop4int.directory.models import TaxonomyTerm
+from coop4int.people.domain.people import PersonDetails, register_person
+
+pytestmark = pytest.mark.django_db
+
+CV = ZoneInfo("Atlantic/Cape_Verde")
+URL = reverse("backoffice:case_statistics")
+MARCH = {"start": "2025-03-01", "end": "2025-03-31"}
+
+
+@pytest.fixture
+def coordinator(make_staff, unit):
+    return make_staff(Role.UNIT_COORDINATOR, unit, username="coordenadora")
+
+
+@pytest.fixture
+def desk(client, login_verified, coordinator):
+    login_verified(client, coordinator)
+    return client
+
+
+def _march(unit, actor, *, women: int, men: int, first: int = 0) -> None:
+    """Walk-ins in March 2025 from Senegalese women and Guinean men on one topic, each
+    satisfied with a 4 or a 5."""
+    topic, _created = TaxonomyTerm.objects.get_or_create(
+        name="Residence", defaults={"description": "", "names": {"pt": "Residência"}}
+    )
+    for n in range(first, first + women + men):
+        woman = n < first + women
+        person = register_person(
+            actor=actor, unit=unit,
+            details=PersonDetails(given_names=f"P{n}", sex="female" if woman else "male",
+                                  nationalities=("SN",) if woman else ("GN",)),
+        )  # fmt: skip
+        case = open_case(actor=actor, unit=unit, channel=Channel.WALK_IN, subject=f"Pedido {n}",
+                         person=person, topics=[topic],
+                         at=datetime(2025, 3, 1 + n % 28, 9, tzinfo=CV))[0]  # fmt: skip
+        Case.objects.filter(pk=case.pk).update(
+            satisfaction_asked_at=case.opened_at + timedelta(days=1), satisfaction=4 + n % 2
+        )
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+def test_the_page_opens_on_the_current_month_of_the_users_unit(desk, unit):
+    today = timezone.localdate(timezone=CV)
+    response = desk.get(URL)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["start"].value() == today.replace(day=1).isoformat()
+    stats = response.context["stats"]
+    assert stats.unit == unit
+    assert stats.start == today.replace(day=1)
+    assert stats.end.month == today.month
+    assert (stats.end + timedelta(days=1)).day == 1
+    body = _text(response)
+    with translation.override("pt"):
+        assert translation.gettext("Download CSV") in body
+        assert translation.gettext("Cases opened by sex") in body
+
+
+def test_figures_are_shown_in_the_readers_language_with_small_cells_hidden(desk, unit, coordinator):
+    _march(unit, coordinator, women=6, men=2)
+    portuguese = _text(desk.get(URL, MARCH | {"unit": unit.pk}))
+    # 6 women shown, 2 men hidden; the average satisfaction of 8 answers: 4.5.
+    assert "<td>6</td>" in portuguese
+    assert "&lt;5</span>" in portuguese
+    assert "<td>2</td>" not in portuguese
+    assert "<td>4,5</td>" in portuguese
+    assert "Residência" in portuguese
+    assert "Senegal" in portuguese
+    english = _text(desk.get(URL, MARCH, headers={"accept-language": "en"}))
+    assert "<td>4.5</td>" in english
+    assert "March 1, 2025" in english or "Mar 1, 2025" in english
+
+
+def test_the_csv_download(desk, unit, coordinator):
+    _march(unit, coordinator, women=6, men=2)
+    response = desk.get(URL, MARCH | {"unit": unit.pk, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="coop4int-cases-praia-2025-03-01-2025-03-31.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0] == ["section", "key", "value"]
+    assert ["summary", "cases_opened", "8"] in rows
+    assert ["summary", "contacts", "8"] in rows
+    assert ["cases_by_sex", "female", "6"] in rows
+    assert ["cases_by_sex", "male", "<5"] in rows
+    assert ["cases_by_sex", "intersex", "0"] in rows
+    assert ["cases_by_nationality", "GN", "<5"] in rows
+    assert ["cases_by_sex", "total", "8"] in rows
+    # No count from 1 to 4 anywhere in a breakdown.
+    assert not [
+        row for row in rows[1:]
+        if row[0] not in {"period", "summary"} and row[1] != "total"
+        and row[2] in {"1", "2", "3", "4"}
+    ]  # fmt: skip
+
+
+def test_the_page_links_to_the_csv_of_the_same_period(desk, unit):
+    body = _text(desk.get(URL, MARCH | {"unit": unit.pk}))
+    assert f"?start=2025-03-01&amp;end=2025-03-31&amp;unit={unit.pk}&amp;format=csv" in body
+
+
+def test_a_name_a_spreadsheet_would_run_is_kept_as_text(desk, unit, coordinator):
+    topic = TaxonomyTerm.objects.create(name="=HYPERLINK(1)", description="")
+    for n in range(5):
+        open_case(actor=coordinator, unit=unit, channel=Channel.WALK_IN, subject=str(n),
+                  topics=[topic], at=datetime(2025, 3, 5, 9, tzinfo=CV))  # fmt: skip
+    rows = list(csv.reader(io.StringIO(
+        desk.get(URL, MARCH | {"format": "csv"}).content.decode("utf-8")
+    )))  # fmt: skip
+    assert ["cases_by_topic", "'=HYPERLINK(1)", "5"] in rows
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2025-03-31", "end": "2025-03-01"},
+         "The end of the period cannot come before its start."),
+        ({"start": "2025-02-30", "end": "2025-03-01"}, "Enter a valid date."),
+        ({"start": "yesterday", "end": "2025-03-01"}, "Enter a valid date."),
+        ({"start": "", "end": "2025-03-01"}, "This field is required."),
+        ({"start": "0001-01-01", "end": "9999-12-31"},
+         "Ensure this value is greater than or equal to %(limit_value)s."),
+    ],
+)  # fmt: skip
+def test_bad_dates_give_a_form_error_in_the_users_language(desk, query, message):
+    for extra in ({}, {"format": "csv"}):
+        response = desk.get(URL, query | extra, headers={"accept-language": "pt"})
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert response.context["stats"] is None
+        with translation.override("pt"):
+            expected = translation.gettext(message).split("%(")[0]
+        assert expected
+        assert expected in response.content.decode().replace("&#x27;", "'")
+
+
+def test_a_unit_that_is_not_a_number_is_a_form_error(desk):
+    response = desk.get(URL, MARCH | {"unit": "praia"})
+    assert response.status_code == 200
+    assert response.context["stats"] is None
+    assert "unit" in response.context["form"].errors
+
+
+def test_another_units_statistics_are_not_found(desk, other_unit):
+    assert desk.get(URL, MARCH | {"unit": other_unit.pk}).status_code == 404
+    assert desk.get(URL, MARCH | {"unit": other_unit.pk, "format": "csv"}).status_code == 404
+
+
+def test_a_coordinator_asking_for_all_units_gets_their_own(desk, unit, other_unit, coordinator):
+    _march(other_unit, coordinator, women=5, men=0)
+    response = desk.get(URL, MARCH | {"unit": ""})
+    assert response.context["stats"].unit == unit
+    assert response.context["stats"].cases_opened == 0
+    choices = [value for value, _label in response.context["form"].fields["unit"].widget.choices]
+    assert choices == [unit.pk]
+
+
+def test_an_analyst_reads_every_unit_and_all_together(
+    client, login_verified, make_staff, unit, other_unit, coordinator
+):
+    _march(unit, coordinator, women=5, men=0)
+    _march(other_unit, coordinator, women=0, men=6, first=10)
+    login_verified(client, make_staff(Role.ANALYST, unit))
+    together = client.get(URL, MARCH)
+    assert together.context["stats"].unit is None
+    assert together.context["stats"].cases_opened == 11
+    mindelo = client.get(URL, MARCH | {"unit": other_unit.pk, "format": "csv"})
+    assert mindelo["Content-Disposition"].endswith('-mindelo-2025-03-01-2025-03-31.csv"')
+    assert b"cases_by_sex,male,6" in mindelo.content
+    everything = client.get(URL, MARCH | {"format": "csv"})
+    assert "coop4int-cases-all-2025-03-01" in everything["Content-Disposition"]
+
+
+def test_the_menu_shows_statistics_to_those_who_may_read_them(
+    client, login_verified, make_staff, unit, desk
+):
+    assert URL in _text(desk.get(reverse("backoffice:home")))
+    login_verified(client, make_staff(Role.TRAINER, unit))
+    assert URL not in _text(client.get(reverse("backoffice:home")))
+
+
+def test_query_count_does_not_grow_with_the_data(desk, unit, coordinator):
+    _march(unit, coordinator, women=5, men=1)
+    desk.get(URL, MARCH)  # the session's first request warms its caches
+    with CaptureQueriesContext(connection) as few:
+        assert desk.get(URL, MARCH).status_code == 200
+    _march(unit, coordinator, women=25, men=20, first=6)
+    for case in Case.objects.all()[:10]:
+        reply(actor=coordinator, case=case, body="Resposta", channel=Channel.WALK_IN)
+    with CaptureQueriesContext(connection) as many:
+        response = desk.get(URL, MARCH)
+    assert response.context["stats"].cases_opened == 51
+    assert len(many) == len(few)
+    with CaptureQueriesContext(connection) as csv_queries:
+        desk.get(URL, MARCH | {"format": "csv"})
+    assert len(csv_queries) <= len(many)
+    # session, user, device, roles; units of the form, the unit read; cases, topics, contacts,
+    # overdue, referrals; the menu's permission look-ups (2).
+    assert len(many) == 13

@@ -1,0 +1,63 @@
+"""Browser journey of the support desk's statistics: a coordinator reads a period and takes
+the figures away as a CSV file."""
+
+import csv
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import expect
+
+from coop4int.accounts.enums import Role
+from coop4int.cases.domain.cases import open_case
+from coop4int.cases.enums import Channel
+from coop4int.people.domain.people import PersonDetails, register_person
+from tests.e2e.steps import in_language, log_in
+from tests.e2e.test_accessibility import serious_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CV = ZoneInfo("Atlantic/Cape_Verde")
+
+
+def test_coordinator_reads_a_months_figures_and_downloads_them(page, make_staff, unit):
+    coordinator = make_staff(Role.UNIT_COORDINATOR, unit, language="pt")
+    # March 2025: six women and two men came to the desk.
+    for n, sex in enumerate(["female"] * 6 + ["male"] * 2):
+        person = register_person(
+            actor=coordinator, unit=unit,
+            details=PersonDetails(given_names=f"P{n}", sex=sex, nationalities=("CV",)),
+        )  # fmt: skip
+        open_case(actor=coordinator, unit=unit, channel=Channel.WALK_IN, subject=f"Pedido {n}",
+                  person=person, at=datetime(2025, 3, 3 + n, 10, tzinfo=CV))  # fmt: skip
+    log_in(page, coordinator)
+    t = lambda message: in_language("pt", message)  # noqa: E731
+
+    page.get_by_role("link", name=t("Statistics"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Support desk statistics"))
+    # Labels end with the form's suffix (":"), hence the patterns.
+    page.get_by_label(re.compile(rf"^{re.escape(t('From'))}\W*$")).fill("2025-03-01")
+    page.get_by_label(re.compile(rf"^{re.escape(t('To (included)'))}\W*$")).fill("2025-03-31")
+    page.get_by_role("button", name=t("Show")).click()
+
+    expect(page).to_have_url(re.compile(r"start=2025-03-01&end=2025-03-31"))
+    summary = page.get_by_role("table", name=t("In brief"))
+    expect(summary.get_by_role("row", name=t("Cases opened"))).to_contain_text("8")
+    by_sex = page.locator("table#cases_by_sex")
+    expect(by_sex.get_by_role("row", name=t("Female"))).to_contain_text("6")
+    expect(by_sex.get_by_role("row", name=t("Male"))).to_contain_text("<5")
+    expect(by_sex.locator("tfoot")).to_contain_text("8")
+    assert serious_violations(page) == []
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=t("Download CSV")).click()
+    download = download_info.value
+    assert download.suggested_filename == "coop4int-cases-praia-2025-03-01-2025-03-31.csv"
+    with Path(download.path()).open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["section", "key", "value"]
+    assert ["summary", "cases_opened", "8"] in rows
+    assert ["cases_by_sex", "female", "6"] in rows
+    assert ["cases_by_sex", "male", "<5"] in rows
