@@ -3,13 +3,16 @@ hours (holidays and closures included, through the directory's hours engine)."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import cast
 from uuid import UUID
 
 from django.conf import settings
+from django.core.cache import cache
 
 from coop4int.cases.models import ResponseTarget
 from coop4int.directory import hours
 from coop4int.directory.domain.calendars import unit_calendar
+from coop4int.directory.domain.index import directory_version
 
 # How far ahead working hours are looked for, window by window.
 _WINDOW = timedelta(days=14)
@@ -44,7 +47,22 @@ def add_working_time(calendar: hours.Calendar | None, start: datetime, span: tim
     return start + span
 
 
+def cached_unit_calendar(unit_id: int, start: datetime) -> hours.Calendar | None:
+    """The unit's calendar around ``start``, kept in the cache until the directory changes
+    (its version is part of the key): filing a batch of messages reads it once."""
+    first = start.date() - timedelta(days=1)
+    key = f"cases:calendar:{unit_id}:{first.isoformat()}:{directory_version()}"
+    found = cache.get(key, _MISSING)
+    if found is not _MISSING:
+        return cast("hours.Calendar | None", found)
+    calendar = unit_calendar(unit_id, first, (start + _HORIZON).date())
+    cache.set(key, calendar, 3600)
+    return calendar
+
+
+_MISSING = object()
+
+
 def due_at(unit_id: int, topic_ids: Iterable[UUID], start: datetime) -> datetime:
     span = timedelta(hours=target_hours(topic_ids))
-    calendar = unit_calendar(unit_id, start.date() - timedelta(days=1), (start + _HORIZON).date())
-    return add_working_time(calendar, start, span)
+    return add_working_time(cached_unit_calendar(unit_id, start), start, span)

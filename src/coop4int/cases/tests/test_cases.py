@@ -1,7 +1,7 @@
 """Cases: references, due dates in working hours, the status flow, optimistic locking, scope
 and the audit of every opening."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -248,3 +248,15 @@ def test_walk_in_and_phone_cases_are_asked_at_the_desk_not_by_message(unit, offi
 )  # fmt: skip
 def test_a_satisfaction_answer_is_a_bare_number_from_1_to_5(text, score):
     assert domain.satisfaction_score(text) == score
+
+
+def test_due_dates_follow_a_change_of_the_units_hours(unit, officer):
+    from coop4int.directory.domain.index import refresh_entries
+    from coop4int.directory.models import Schedule
+
+    sal = praia_desk(unit)  # 08:00–16:00
+    ResponseTarget.objects.create(topic=None, working_hours=2)
+    assert _open(unit, officer, at=MONDAY_3PM).due_at == datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    Schedule.objects.filter(location=sal.location).update(closes_at=time(18))
+    refresh_entries(service_ids=[sal.service_id])  # what every edit of the directory does
+    assert _open(unit, officer, at=MONDAY_3PM).due_at == datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
