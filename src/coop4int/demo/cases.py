@@ -1,5 +1,6 @@
 """Demo cases at the Praia unit: a walk-in resolved, a phone question from an anonymous caller,
-an e-mail waiting on the person, and a web request nobody has picked up yet. The people are
+an e-mail waiting on the person, a referral waiting on the health centre, and a web request
+nobody has picked up yet; and two canned answers in several languages. The people are
 invented and marked as demo. Loading twice changes nothing: nothing is added once the unit
 has demo cases."""
 
@@ -9,11 +10,32 @@ from django.db import transaction
 from django.utils import timezone
 
 from coop4int.accounts.models import Unit, User
+from coop4int.cases.domain.canned import save_canned_answer
 from coop4int.cases.domain.cases import add_note, change_status, open_case, reply
+from coop4int.cases.domain.referrals import refer_case
 from coop4int.cases.enums import Channel, Status
-from coop4int.cases.models import Case
+from coop4int.cases.models import CannedAnswer, Case
+from coop4int.directory.models import Service
 from coop4int.people.domain.people import PersonDetails, give_consent, register_person
 from coop4int.people.enums import ConsentMethod, Purpose
+
+CANNED = [
+    ("Documentos para a autorização de residência (demo)", {
+        "pt": "Olá {name}, para o pedido traga o passaporte, duas fotografias e o comprovativo "
+              "de morada. A sua referência é {reference}. {officer}, {unit}",
+        "en": "Hello {name}, for the application bring your passport, two photographs and proof "
+              "of address. Your reference is {reference}. {officer}, {unit}",
+        "fr": "Bonjour {name}, pour la demande apportez votre passeport, deux photos et un "
+              "justificatif de domicile. Votre référence est {reference}. {officer}, {unit}",
+        "kea": "Olá {name}, pa pididu traze pasaporti, dos fotu y komprovativu di morada. Bu "
+               "referénsia e {reference}. {officer}, {unit}",
+    }),
+    ("Horário de atendimento (demo)", {
+        "pt": "Atendemos de segunda a sexta, das 8h às 16h, sem marcação.",
+        "en": "We are open Monday to Friday, 8:00 to 16:00, no appointment needed.",
+        "fr": "Nous recevons du lundi au vendredi, de 8 h à 16 h, sans rendez-vous.",
+    }),
+]  # fmt: skip
 
 
 @transaction.atomic
@@ -66,6 +88,28 @@ def load() -> int:
     )  # fmt: skip
     add_note(actor=officer, case=email, body="Verificar com o IEFP as datas do próximo curso.")
     change_status(actor=officer, case=email, status=Status.WAITING_PERSON)
+
+    # A referral to the health centre, with the person's consent to share, waiting for the
+    # partner's answer (log in as parceiro.saude to accept it).
+    give_consent(actor=officer, person=aminata, purpose=Purpose.REFERRAL,
+                 method=ConsentMethod.IN_PERSON)  # fmt: skip
+    health, _secret = open_case(
+        actor=officer, unit=unit, channel=Channel.WALK_IN, person=aminata, language="fr",
+        subject="Consulta de saúde", body="Précise d'une consultation pour son enfant.",
+        at=now - timedelta(hours=20), assign_to=officer, is_demo=True,
+    )  # fmt: skip
+    partner = Service.objects.filter(unit__slug="centro-saude-achada").order_by("name").first()
+    if partner is not None:
+        refer_case(actor=officer, case=health, service=partner, share_phone=True,
+                   summary="Consulta para criança de 4 anos; fala francês e wolof.")  # fmt: skip
+
+    for title, texts in CANNED:
+        answer = None
+        for language, body in texts.items():
+            answer = save_canned_answer(actor=officer, answer=answer, title=title, topic=None,
+                                        language=language, body=body)  # fmt: skip
+        if answer is not None:
+            CannedAnswer.objects.filter(pk=answer.pk).update(is_demo=True)
 
     open_case(
         actor=None, unit=unit, channel=Channel.WEB, language="pt",

@@ -47,11 +47,16 @@ def test_rolling_keeps_intervals_ahead(desk):
 def test_periodic_jobs_are_enqueued_once_per_period(desk):
     now = timezone.now()
     assert sorted(run_due(now)) == [
+        "channels.poll_mailboxes",
         "directory.remind_unverified",
         "directory.roll_open_intervals",
     ]
-    assert run_due(now + timedelta(hours=1)) == []
-    assert run_due(now + timedelta(hours=7)) == ["directory.roll_open_intervals"]
+    assert run_due(now + timedelta(minutes=1)) == []
+    assert run_due(now + timedelta(minutes=6)) == ["channels.poll_mailboxes"]
+    assert sorted(run_due(now + timedelta(hours=7))) == [
+        "channels.poll_mailboxes",
+        "directory.roll_open_intervals",
+    ]
 
 
 def test_a_job_that_cannot_be_enqueued_is_retried_and_does_not_stop_the_others(desk, settings):
