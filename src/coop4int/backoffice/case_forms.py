@@ -36,6 +36,10 @@ class ReplyForm(VersionedForm):
     body = forms.CharField(
         label=_("Reply to the person"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
     )
+    attachment = forms.FileField(
+        label=_("Attach a file"), required=False,
+        help_text=_("PDF, PNG or JPEG, at most 10 MB."),
+    )  # fmt: skip
 
 
 class NoteForm(VersionedForm):

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,7 +38,9 @@ from coop4int.cases.domain.queries import (
 )
 from coop4int.cases.domain.referrals import partner_services, refer_case, withdraw_referral
 from coop4int.cases.enums import Channel, Priority, Status
-from coop4int.cases.models import Case
+from coop4int.cases.models import Case, CaseAttachment
+from coop4int.core import audit
+from coop4int.core.files import SIGNATURES
 from coop4int.core.formatting import format_datetime
 from coop4int.people.domain import people as people_domain
 from coop4int.people.domain.duplicates import possible_duplicates
@@ -202,18 +205,24 @@ class CaseDetailView(StaffView):
         forms: dict[str, Any] = {}
         try:
             if action == "reply":
-                reply_form = forms["reply_form"] = ReplyForm(request.POST)
+                reply_form = forms["reply_form"] = ReplyForm(request.POST, request.FILES)
                 form = reply_form
                 if form.is_valid():
-                    case_domain.reply(
-                        actor=self.user,
-                        case=case,
-                        body=form.cleaned_data["body"],
-                        channel=Channel(form.cleaned_data["channel"]),
-                        expected_version=form.cleaned_data["version"],
-                    )
-                    messages.success(request, _("Your reply was added."))
-                    return redirect("backoffice:case_detail", reference=case.reference)
+                    upload = form.cleaned_data["attachment"]
+                    try:
+                        case_domain.reply(
+                            actor=self.user,
+                            case=case,
+                            body=form.cleaned_data["body"],
+                            channel=Channel(form.cleaned_data["channel"]),
+                            expected_version=form.cleaned_data["version"],
+                            files=[upload] if upload else [],
+                        )
+                    except ValidationError as error:
+                        form.add_error("attachment", error)
+                    else:
+                        messages.success(request, _("Your reply was added."))
+                        return redirect("backoffice:case_detail", reference=case.reference)
             elif action == "note":
                 note_form = forms["note_form"] = NoteForm(request.POST)
                 form = note_form
@@ -304,6 +313,32 @@ class CaseDetailView(StaffView):
                 elif isinstance(posted, VersionedForm):
                     forms[key] = type(posted)(data)
         return self._render(request, case, **forms)
+
+
+class CaseFileView(StaffView):
+    """A file of a case's timeline, to those who may open the case: always as a download, as
+    the type it was checked to be (anything else as plain bytes)."""
+
+    permission = Permission.WORK_CASES
+
+    def get(self, request: HttpRequest, reference: str, file_id: int) -> FileResponse:
+        case = get_case_for_user(self.user, reference)
+        attached = CaseAttachment.objects.filter(pk=file_id, interaction__case=case).first()
+        if attached is None:
+            raise Http404
+        audit.record(
+            action="cases.attachment.downloaded", actor=self.user, obj=case, unit=case.unit,
+            data={"file": attached.pk},
+        )  # fmt: skip
+        checked = {kind for kind, _extension in SIGNATURES.values()}
+        return FileResponse(
+            attached.file.open("rb"),
+            as_attachment=True,
+            filename=attached.filename,
+            content_type=attached.content_type
+            if attached.content_type in checked
+            else "application/octet-stream",
+        )
 
 
 class NewCaseView(StaffView):

@@ -51,13 +51,17 @@ def deliver_interaction(interaction_id: int) -> str:
                 headers["In-Reply-To"] = previous[-1]
                 headers["References"] = " ".join(previous[-10:])
             try:
-                EmailMessage(
+                message = EmailMessage(
                     email_subject(case.reference, case.subject),
                     body,
                     settings.CASES_FROM_EMAIL,
                     [address],
                     headers=headers,
-                ).send()
+                )
+                for attached in interaction.files.all():
+                    with attached.file.open("rb") as handle:
+                        message.attach(attached.filename, handle.read(), attached.content_type)
+                message.send()
             except OSError as error:
                 interaction.delivery = "failed"
                 interaction.delivery_error = str(error)[:300]

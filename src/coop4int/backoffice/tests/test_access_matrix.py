@@ -6,11 +6,12 @@ Expected: 200 allowed, 403 the role may not, 404 the object is outside the user'
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from coop4int.accounts.enums import Role
-from coop4int.cases.domain.cases import open_case
+from coop4int.cases.domain.cases import open_case, reply
 from coop4int.cases.enums import Channel
 from coop4int.cases.models import Referral
 from coop4int.content.models import ContentItem, Feedback, Translation
@@ -45,6 +46,7 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:case_new": ("get", CASE_WORKERS, False),
     "backoffice:case_statistics": ("get", CASE_WORKERS | {Role.ANALYST}, False),
     "backoffice:case_detail": ("get", CASE_WORKERS, True),
+    "backoffice:case_file": ("get", CASE_WORKERS, True),
     "backoffice:person_detail": ("get", CASE_WORKERS, True),
     "backoffice:phone_line": ("get", CASE_WORKERS, False),
     "backoffice:canned_answers": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
@@ -90,10 +92,11 @@ def test_every_staff_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def target(unit, make_staff):
+def target(unit, make_staff, settings, tmp_path):
     """The objects: the unit 'Praia', a colleague working there, a service it keeps in the
     directory and a partner's proposal to change that service."""
     colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="colleague")
+    settings.MEDIA_ROOT = tmp_path
     service = Service.objects.create(name="Front desk", unit=unit)
     proposal = ChangeProposal.objects.create(
         service=service, proposed_by=colleague, changes={"name": "Desk"}, original={}
@@ -111,6 +114,13 @@ def target(unit, make_staff):
         "person": register_person(
             actor=colleague, unit=unit, details=PersonDetails(given_names="Aminata")
         ),
+        "case_file": reply(
+            actor=colleague,
+            case=open_case(actor=colleague, unit=unit, channel=Channel.WALK_IN, subject="F")[0],
+            body="Ficha",
+            channel=Channel.WALK_IN,
+            files=[SimpleUploadedFile("ficha.pdf", b"%PDF-1.4 ficha", "application/pdf")],
+        ).files.get(),
         # Received by the unit's organisation ("same unit" for a partner user there).
         "referral": Referral.objects.create(
             case=open_case(actor=None, unit=unit, channel=Channel.WEB, subject="Pedido")[0],
@@ -137,6 +147,9 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["service"].pk])
     if name == "backoffice:referral_detail":
         return reverse(name, args=[target["referral"].pk])
+    if name == "backoffice:case_file":
+        attached = target["case_file"]
+        return reverse(name, args=[attached.interaction.case.reference, attached.pk])
     if name == "backoffice:case_detail":
         return reverse(name, args=[target["case"].reference])
     if name == "backoffice:person_detail":
@@ -170,6 +183,7 @@ def test_role_and_unit_decide_access(
     user = make_staff(role, target["unit"] if placement == SAME else other_unit)
     login_verified(client, user)
     response = getattr(client, method)(_url(name, target))
+    response.close()  # a file download holds its file open until closed
     assert response.status_code == _expected(role, placement, allowed, scoped)
 
 
@@ -177,6 +191,7 @@ def test_role_and_unit_decide_access(
 def test_anonymous_visitor_is_sent_to_log_in(client, target, name):
     method = MATRIX[name][0] if name in MATRIX else "post"
     response = getattr(client, method)(_url(name, target))
+    response.close()
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 

@@ -214,3 +214,43 @@ def test_officer_records_the_satisfaction_answer_given_at_the_desk(desk, unit, o
     desk.post(url, {"action": "satisfaction", "score": "4"})
     case.refresh_from_db()
     assert case.satisfaction == 4
+
+
+def test_reply_with_a_file_which_only_allowed_users_download(
+    desk, unit, officer, client, make_staff, other_unit, settings, tmp_path, login_verified
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = _case(unit, officer)
+    url = reverse("backoffice:case_detail", args=[case.reference])
+    pdf = SimpleUploadedFile("lista.pdf", b"%PDF-1.4 lista de documentos", "application/pdf")
+    desk.post(url, {"action": "reply", "reply-channel": "walk_in", "reply-body": "Segue a lista",
+                    "reply-version": case.version, "reply-attachment": pdf})  # fmt: skip
+    attached = case.interactions.get(direction=Direction.OUT).files.get()
+    assert attached.filename == "lista.pdf"
+    assert "lista" not in attached.file.name  # stored under a name of our own
+    file_url = reverse("backoffice:case_file", args=[case.reference, attached.pk])
+    assert f'href="{file_url}"' in desk.get(url).content.decode()
+    response = desk.get(file_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="cases.attachment.downloaded").exists()
+
+    login_verified(client, make_staff(Role.FRONT_OFFICE_OFFICER, other_unit))
+    assert client.get(file_url).status_code == 404
+
+
+def test_a_file_of_the_wrong_type_is_refused_and_nothing_is_sent(desk, unit, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case = _case(unit, officer)
+    url = reverse("backoffice:case_detail", args=[case.reference])
+    script = SimpleUploadedFile("lista.pdf", b"<script>alert(1)</script>", "application/pdf")
+    response = desk.post(url, {"action": "reply", "reply-channel": "walk_in",
+                               "reply-body": "Segue a lista", "reply-version": case.version,
+                               "reply-attachment": script})  # fmt: skip
+    assert response.status_code == 200
+    assert "Segue a lista</textarea>" in response.content.decode()
+    assert not case.interactions.filter(direction=Direction.OUT).exists()

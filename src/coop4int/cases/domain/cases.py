@@ -2,11 +2,14 @@
 changes to a case name the version they were made on (optimistic locking)."""
 
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -16,9 +19,10 @@ from coop4int.accounts.models import Unit, User
 from coop4int.cases.domain.due import due_at
 from coop4int.cases.domain.references import new_reference, new_tracking_secret
 from coop4int.cases.enums import TRANSITIONS, Channel, Direction, Priority, Status
-from coop4int.cases.models import Case, Interaction
+from coop4int.cases.models import Case, CaseAttachment, Interaction
 from coop4int.cases.tasks import deliver_interaction
 from coop4int.core import audit
+from coop4int.core.files import MAX_BYTES, sniff
 from coop4int.directory.models import TaxonomyTerm
 from coop4int.people.models import Person
 
@@ -197,6 +201,7 @@ def add_interaction(
     return interaction
 
 
+@transaction.atomic
 def reply(
     *,
     actor: User,
@@ -204,9 +209,12 @@ def reply(
     body: str,
     channel: Channel,
     expected_version: int | None = None,
+    files: Sequence[UploadedFile] = (),
 ) -> Interaction:
-    """A message to the person, in the channel given, shown on their tracking page."""
-    return add_interaction(
+    """A message to the person, in the channel given, shown on their tracking page, with files
+    (PDF, PNG or JPEG, at most 10 MB each; anything else refuses the whole reply)."""
+    checked = [(upload, _checked_kind(upload)) for upload in files]
+    interaction = add_interaction(
         actor=actor,
         case=case,
         channel=channel,
@@ -215,6 +223,28 @@ def reply(
         is_public=True,
         expected_version=expected_version,
     )
+    for upload, (content_type, extension) in checked:
+        filename = (upload.name or "file").rsplit("/", 1)[-1][:150]
+        upload.name = f"{case.reference}-{secrets.token_hex(8)}{extension}"
+        CaseAttachment.objects.create(
+            interaction=interaction,
+            file=upload,
+            filename=filename,
+            content_type=content_type,
+            size=upload.size or 0,
+        )
+    return interaction
+
+
+def _checked_kind(upload: UploadedFile) -> tuple[str, str]:
+    if upload.size is None or upload.size > MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large: at most %(mb)d MB.") % {"mb": MAX_BYTES // 2**20}
+        )
+    kind = sniff(upload)
+    if kind is None:
+        raise ValidationError(_("Only PDF, PNG and JPEG files can be attached."))
+    return kind
 
 
 def add_note(

@@ -260,3 +260,18 @@ def test_due_dates_follow_a_change_of_the_units_hours(unit, officer):
     Schedule.objects.filter(location=sal.location).update(closes_at=time(18))
     refresh_entries(service_ids=[sal.service_id])  # what every edit of the directory does
     assert _open(unit, officer, at=MONDAY_3PM).due_at == datetime(2026, 11, 23, 18, 0, tzinfo=UTC)
+
+
+def test_files_of_an_e_mail_reply_go_with_it(unit, officer, mailoutbox, settings, tmp_path,
+                                            django_capture_on_commit_callbacks):  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = domain.open_case(actor=None, unit=unit, channel=Channel.EMAIL, subject="Visto",
+                            body="Olá", reply_email="ana@example.org")[0]  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.reply(actor=officer, case=case, body="Segue a lista", channel=Channel.EMAIL,
+                     files=[SimpleUploadedFile("lista.png", b"\x89PNG\r\n\x1a\n....")])  # fmt: skip
+    (mail,) = mailoutbox
+    assert mail.attachments[0][0] == "lista.png"
+    assert mail.attachments[0][2] == "image/png"

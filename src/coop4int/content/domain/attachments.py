@@ -9,26 +9,8 @@ from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.content.models import Attachment, ContentItem
 from coop4int.core import audit
+from coop4int.core.files import MAX_BYTES, sniff
 from coop4int.core.languages import REGISTRY
-
-MAX_BYTES = 10 * 1024 * 1024
-# The first bytes of each kind of file we accept, and the type it is served as.
-SIGNATURES = {
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
-
-
-def sniff(upload: UploadedFile) -> tuple[str, str] | None:
-    """The content type and extension of ``upload`` from its first bytes; None if unknown."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, kind in SIGNATURES.items():
-        if head.startswith(signature):
-            return kind
-    return None
 
 
 @transaction.atomic
