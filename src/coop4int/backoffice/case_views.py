@@ -39,6 +39,7 @@ from coop4int.cases.domain.queries import (
 from coop4int.cases.domain.referrals import partner_services, refer_case, withdraw_referral
 from coop4int.cases.enums import Channel, Priority, Status
 from coop4int.cases.models import Case, CaseAttachment
+from coop4int.channels.providers import whatsapp_window_open
 from coop4int.core import audit
 from coop4int.core.files import SIGNATURES
 from coop4int.core.formatting import format_datetime
@@ -178,6 +179,7 @@ class CaseDetailView(StaffView):
             "consent_form": forms.get("consent_form") or ConsentForm(),
             "may_share": has_consent(case.person, Purpose.REFERRAL),
             "canned": answers_for(case),
+            "whatsapp_closed": case.channel == Channel.WHATSAPP and not whatsapp_window_open(case),
         }
         return render(request, "backoffice/case_detail.html", context)
 

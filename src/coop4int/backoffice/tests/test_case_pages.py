@@ -254,3 +254,22 @@ def test_a_file_of_the_wrong_type_is_refused_and_nothing_is_sent(desk, unit, off
     assert response.status_code == 200
     assert "Segue a lista</textarea>" in response.content.decode()
     assert not case.interactions.filter(direction=Direction.OUT).exists()
+
+
+def test_the_reply_form_warns_when_whatsapps_window_is_closed(desk, unit, officer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = _case(unit, officer, channel=Channel.WHATSAPP, body="Olá",
+                 reply_phone="+2389912345", at=timezone.now() - timedelta(hours=30))  # fmt: skip
+    url = reverse("backoffice:case_detail", args=[case.reference])
+
+    def reply_section(url: str) -> str:
+        return desk.get(url).content.decode().split('id="reply-heading"')[1].split("</form>")[0]
+
+    assert 'role="note">' in reply_section(url)
+    recent = _case(unit, officer, channel=Channel.WHATSAPP, body="Olá", reply_phone="+2389912345")
+    assert 'role="note">' not in reply_section(
+        reverse("backoffice:case_detail", args=[recent.reference])
+    )

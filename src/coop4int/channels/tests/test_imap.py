@@ -127,3 +127,26 @@ def test_a_wrong_password_is_recorded_on_the_mailbox(server, mailbox, monkeypatc
 def test_the_periodic_task_polls_every_active_mailbox(server, mailbox, unit):
     Mailbox.objects.create(unit=unit, host="x", username="off", password_env="X", is_active=False)
     assert poll_mailboxes.call() == 5
+
+
+def test_mailboxes_are_added_listed_polled_and_disabled_from_the_command(server, unit):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("mailbox", "add", "--unit", unit.slug, "--host", "imap.example.org",
+                 "--user", "praia@example.org", "--password-env", "PRAIA_MAILBOX_PASSWORD",
+                 "--port", "143", "--no-ssl", stdout=out)  # fmt: skip
+    mailbox = Mailbox.objects.get()
+    assert not mailbox.use_ssl
+    call_command("mailbox", "poll", stdout=out)
+    assert "5 filed, 0 refused" in out.getvalue()
+    call_command("mailbox", "list", stdout=out)
+    assert f"unit={unit.slug} active" in out.getvalue()
+    call_command("mailbox", "disable", str(mailbox.pk), stdout=out)
+    mailbox.refresh_from_db()
+    assert not mailbox.is_active
+    with pytest.raises(CommandError):
+        call_command("mailbox", "add", "--unit", "nowhere", "--host", "h", "--user", "u",
+                     "--password-env", "X")  # fmt: skip
