@@ -116,3 +116,45 @@ def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
     referrals = officer_page.locator("#referrals-heading + ul")
     expect(referrals).to_contain_text(t("The person was served"))
     officer_context.close()
+
+
+def test_email_in_reply_out_and_the_answer_joins_the_case(page, make_staff, unit, smtp):
+    from email.message import EmailMessage
+
+    from coop4int.channels.email_in import file_message
+
+    t = lambda message: in_language("pt", message)  # noqa: E731
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit, language="pt")
+    first = EmailMessage()
+    first["From"] = "Mariama Baldé <mariama@example.org>"
+    first["To"] = "apoio@example.cv"
+    first["Subject"] = "Renovação do visto"
+    first["Message-ID"] = "<first@example.org>"
+    first.set_content("Bom dia, o meu visto acaba em março. O que devo fazer?")
+    case = file_message(bytes(first), unit=unit).case
+    assert case is not None
+
+    log_in(page, officer)
+    page.goto(f"/staff/cases/{case.reference}/")
+    expect(page.locator(".timeline")).to_contain_text("o meu visto acaba em março")
+    page.get_by_label(t("Send by")).select_option("email")
+    page.get_by_label(t("Reply to the person")).fill("Venha à unidade com o passaporte.")
+    page.get_by_role("button", name=t("Send the reply")).click()
+    expect(page.locator(".timeline")).to_contain_text("Venha à unidade com o passaporte.")
+
+    # The reply reached the person's mailbox through SMTP (the acknowledgement came first).
+    recipients, sent = smtp.messages[-1]
+    assert recipients == ["mariama@example.org"]
+    assert f"[{case.reference}]" in sent["Subject"]
+
+    answer = EmailMessage()
+    answer["From"] = "Mariama Baldé <mariama@example.org>"
+    answer["To"] = "apoio@example.cv"
+    answer["Subject"] = f"Re: {sent['Subject']}"
+    answer["Message-ID"] = "<answer@example.org>"
+    answer["In-Reply-To"] = sent["Message-ID"]
+    answer.set_content("Obrigada, vou na segunda-feira.")
+    assert file_message(bytes(answer), unit=unit).case == case
+
+    page.reload()
+    expect(page.locator(".timeline")).to_contain_text("Obrigada, vou na segunda-feira.")

@@ -2,14 +2,10 @@
 acknowledged, an officer replies, the reply leaves with the case reference and its
 Message-ID, and the person's answer to it joins the same case."""
 
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import override_settings
 
 from coop4int.accounts.enums import Role
@@ -19,49 +15,6 @@ from coop4int.cases.models import Case
 from coop4int.channels.email_in import file_message
 
 pytestmark = pytest.mark.django_db
-
-
-class Collector:
-    """An SMTP handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        parsed = message_from_bytes(envelope.original_content, policy=policy.default)
-        self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings, tmp_path) -> Iterator[Collector]:
-    settings.MEDIA_ROOT = tmp_path
-    settings.CASES_FROM_EMAIL = "Coop4Int <apoio@example.cv>"
-    settings.CASES_MAIL_DOMAIN = "example.cv"
-    handler = Collector()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_TIMEOUT=10,
-        ):
-            yield handler
-    finally:
-        controller.stop()
 
 
 def _from_person(subject: str, body: str, **headers: str) -> bytes:
@@ -135,7 +88,7 @@ def test_mail_in_reply_out_and_the_answer_joins_the_case(
 
 
 def test_an_acknowledgement_that_cannot_be_sent_does_not_lose_the_message(
-    unit, settings, tmp_path, django_capture_on_commit_callbacks
+    unit, settings, tmp_path, django_capture_on_commit_callbacks, closed_port
 ):
     """With the SMTP server down, the case is still filed."""
     settings.MEDIA_ROOT = tmp_path
@@ -143,7 +96,7 @@ def test_an_acknowledgement_that_cannot_be_sent_does_not_lose_the_message(
         override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=_free_port(),  # nothing listens there
+            EMAIL_PORT=closed_port,  # nothing listens there
             EMAIL_USE_TLS=False,
             EMAIL_TIMEOUT=5,
         ),
