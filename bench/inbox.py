@@ -6,7 +6,7 @@ interactions), and how many e-mails per second ``ingest_email``'s filing takes.
 
 Cases are spread over the four local units (a quarter each) and twenty officers; the first run
 generates them (BENCH_CASES to change the number; on PostgreSQL the database makes the rows
-itself with generate_series, elsewhere they go through the ORM). Then the inbox's first page
+itself with generate_series, SQLite with a recursive series). Then the inbox's first page
 and its 100th page (reached through the keyset cursor) are each requested BENCH_RUNS times
 through the whole view, logged in as an officer of one unit."""
 
@@ -61,6 +61,9 @@ def generate(rng: random.Random) -> None:
     ]
     if connection.vendor == "postgresql":
         generate_in_postgresql(units, officers)
+        return
+    if connection.vendor == "sqlite":
+        generate_in_sqlite(units, officers)
         return
     made = 0
     while made < CASES:
@@ -146,6 +149,56 @@ def generate_in_postgresql(units: list[Unit], officers: list[User]) -> None:
                 repeat('Texto da mensagem ', 5), NULL, 'pt', true,
                 c.opened_at + k * interval '1 hour', NULL, '', NULL, '', ''
             FROM cases_case c CROSS JOIN generate_series(0, 4) AS k
+            """
+        )
+        cursor.execute("ANALYZE")
+
+
+def generate_in_sqlite(units: list[Unit], officers: list[User]) -> None:
+    """The same rows as on PostgreSQL, made by SQLite itself (a recursive series)."""
+    unit_ids = [u.pk for u in units]
+    officer_ids = [o.pk for o in officers]
+    statuses = [str(s) for s in STATUSES]
+    channels = [str(c) for c in Channel if c != Channel.NOTE]
+
+    def pick(values: list[object], index: str) -> str:
+        cases = " ".join(f"WHEN {n} THEN '{v}'" for n, v in enumerate(values))
+        return f"CASE {index} {cases} END"
+
+    start = "'2024-01-01 00:00:00'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE series(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM series
+                                         WHERE i + 1 < {CASES})
+            INSERT INTO cases_case (reference, tracking_digest, unit_id, person_id, subject,
+                assigned_to_id, priority, status, channel, language, reply_email, reply_phone,
+                opened_at, due_at, first_reply_at, resolved_at, closed_at, last_activity_at,
+                version, satisfaction_asked_at, satisfaction, is_demo)
+            SELECT printf('B%08d', i), printf('%064d', i), {pick(unit_ids, "i % 4")}, NULL,
+                'Pedido ' || i,
+                CASE WHEN i % 5 = 0 THEN NULL
+                     ELSE {pick(officer_ids, "(i % 4 + 4 * ((i / 4) % 5))")} END,
+                2, {pick(statuses, "((i * 7919) % 8)")}, {pick(channels, "((i * 31) % 6)")},
+                'pt', '', '',
+                datetime({start}, '+' || i || ' minutes'),
+                datetime({start}, '+' || i || ' minutes',
+                         '+' || (8 + (i * 13) % 64) || ' hours'),
+                NULL, NULL, NULL, datetime({start}, '+' || i || ' minutes'), 1, NULL, NULL, 0
+            FROM series
+            """
+        )
+        cursor.execute(
+            """
+            WITH RECURSIVE k(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM k WHERE n < 4)
+            INSERT INTO cases_interaction (case_id, channel, direction, body, author_id,
+                language, is_public, occurred_at, duration_seconds, interpreter, message_id,
+                delivery, delivery_error)
+            SELECT c.id, c.channel, CASE WHEN k.n % 2 = 0 THEN 'in' ELSE 'out' END,
+                'Texto da mensagem Texto da mensagem Texto da mensagem Texto da mensagem ',
+                NULL, 'pt', 1, datetime(c.opened_at, '+' || k.n || ' hours'), NULL, '', NULL,
+                '', ''
+            FROM cases_case c CROSS JOIN k
             """
         )
         cursor.execute("ANALYZE")
