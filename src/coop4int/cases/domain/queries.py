@@ -1,5 +1,6 @@
 """Reading cases: always through the user's scope. Opening one case or person is audited."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -105,17 +106,26 @@ def _parse_cursor(text: str) -> tuple[datetime, int] | None:
         return None
 
 
+def _with_status(rows: QuerySet[Case], statuses: Sequence[str]) -> QuerySet[Case]:
+    """Cases in one of ``statuses``, the list written out in the SQL as the partial indexes
+    write it: SQLite uses a partial index only when the query spells its condition with the
+    same literal values (bound parameters are not enough)."""
+    assert all(status.replace("_", "").isalpha() for status in statuses)
+    values = ", ".join(f"'{status}'" for status in statuses)
+    return rows.extra(where=[f'"cases_case"."status" IN ({values})'])  # noqa: S610
+
+
 def inbox(user: User, inbox_filter: InboxFilter, after: str = "") -> InboxPage:
     """One page of the user's inbox, soonest due first, with a keyset cursor: the 100th page
     costs what the first does. A fixed number of queries whatever the page holds."""
     rows = cases_for_user(user)
     view = inbox_filter.view
     if view == InboxView.CLOSED:
-        rows = rows.filter(status__in=DONE_LIST)
+        rows = _with_status(rows, DONE_LIST)
     elif view == InboxView.WAITING:
-        rows = rows.filter(status__in=WAITING_LIST)
+        rows = _with_status(rows, WAITING_LIST)
     else:
-        rows = rows.filter(status__in=ACTIVE_LIST)
+        rows = _with_status(rows, ACTIVE_LIST)
     if view == InboxView.MINE:
         rows = rows.filter(assigned_to=user)
     elif view == InboxView.UNASSIGNED:
