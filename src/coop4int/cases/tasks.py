@@ -11,6 +11,7 @@ from django_tasks import task
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case, Interaction
 from coop4int.channels.providers import deliver_text_message
+from coop4int.core.languages import interface_language_for
 
 
 def email_subject(reference: str, subject: str) -> str:
@@ -40,7 +41,7 @@ def deliver_interaction(interaction_id: int) -> str:
                 .values_list("message_id", flat=True)
                 if value
             ]
-            with translation.override(case.language if case.language in _ui() else "pt"):
+            with translation.override(interface_language_for(case.language)):
                 body = render_to_string(
                     "cases/email/reply.txt",
                     {"case": case, "interaction": interaction,
@@ -86,7 +87,3 @@ def _person_email(case: Case) -> str:
         return ""
     contact = person.contacts.filter(kind="email").order_by("pk").first()
     return contact.value if contact else ""
-
-
-def _ui() -> set[str]:
-    return {code for code, _name in settings.LANGUAGES}

@@ -46,7 +46,7 @@ from coop4int.cases.domain.references import normalise_reference
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case, CaseAttachment, Interaction
 from coop4int.cases.tasks import email_subject
-from coop4int.core.languages import UnknownLanguage, get_language
+from coop4int.core.languages import UnknownLanguage, get_language, interface_language_for
 from coop4int.people.domain.contacts import normalise_email
 from coop4int.people.domain.people import (
     PersonDetails,
@@ -330,17 +330,13 @@ def _delete(names: Iterable[str]) -> None:
 # --- Acknowledgement ------------------------------------------------------------------------
 
 
-def _interface_language(code: str) -> str:
-    return code if code in {c for c, _name in settings.LANGUAGES} else "pt"
-
-
 def _own_address() -> str:
     return parseaddr(settings.CASES_FROM_EMAIL)[1].strip().lower()
 
 
 def tracking_url(reference: str, secret: str, language: str) -> str:
     """The person's tracking page, in ``language`` when the interface speaks it."""
-    lang = _interface_language(language)
+    lang = interface_language_for(language)
     return settings.PUBLIC_URL.rstrip("/") + f"/{lang}/follow/{reference}/{secret}/"
 
 
@@ -356,7 +352,7 @@ def acknowledgement(
     """The acknowledgement of a new case with its tracking link, rendered now in the person's
     language and sent by the returned callable (run it after the commit: the secret is never
     stored). It is marked auto-replied, so that autoresponders do not answer it."""
-    lang = _interface_language(case.language)
+    lang = interface_language_for(case.language)
     context = {
         "reference": case.reference,
         "subject": case.subject,

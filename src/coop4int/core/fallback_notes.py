@@ -9,11 +9,10 @@ mostly written in other languages by its speakers, has none yet: its readers get
 interface's language.
 """
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
-from coop4int.core.languages import REGISTRY
+from coop4int.core.languages import REGISTRY, interface_codes
 
 NOTES: dict[str, str] = {
     "es": "Este texto aún no está disponible en su idioma. Se muestra en: {shown}.",
@@ -43,10 +42,6 @@ NOTES: dict[str, str] = {
 }
 
 
-def _interface_languages() -> set[str]:
-    return {code for code, _name in settings.LANGUAGES}
-
-
 def fallback_note(asked: str, shown: str, *, written_in: str = "") -> str:
     """The note that a text asked for in ``asked`` is shown in ``shown`` instead, written in
     ``written_in`` (by default ``asked`` itself; the interface's current language when that
@@ -54,7 +49,7 @@ def fallback_note(asked: str, shown: str, *, written_in: str = "") -> str:
     written_in = written_in or asked
     asked_name = REGISTRY[asked].native_name if asked in REGISTRY else asked
     shown_name = REGISTRY[shown].native_name if shown in REGISTRY else shown
-    interface = _interface_languages()
+    interface = interface_codes()
     if written_in == asked and asked in NOTES and asked not in interface:
         return NOTES[asked].format(shown=shown_name)
     with translation.override(
@@ -68,4 +63,4 @@ def fallback_note(asked: str, shown: str, *, written_in: str = "") -> str:
 
 def has_own_note(code: str) -> bool:
     """Whether readers of ``code`` get the note in ``code`` itself."""
-    return code in NOTES or code in _interface_languages()
+    return code in NOTES or code in interface_codes()

@@ -9,6 +9,8 @@ Codes are ISO 639-1 where one exists, ISO 639-2/3 otherwise (``kea`` Kabuverdian
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.conf import settings
+
 
 class Direction(StrEnum):
     LTR = "ltr"
@@ -98,3 +100,14 @@ def fallback_chain(code: str) -> tuple[str, ...]:
 def language_choices() -> list[tuple[str, str]]:
     """Choices for a form or a model field: native name with the code."""
     return [(lang.code, f"{lang.native_name} ({lang.code})") for lang in REGISTRY.values()]
+
+
+def interface_codes() -> frozenset[str]:
+    """The languages the interface is translated into (``settings.LANGUAGES``)."""
+    return frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def interface_language_for(code: str) -> str:
+    """``code`` when the interface speaks it, else the default language: what a message to a
+    person is written in when their own language has no interface catalogue."""
+    return code if code in interface_codes() else settings.LANGUAGE_CODE

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -23,6 +22,7 @@ from coop4int.cases.models import Case, CaseAttachment, Interaction
 from coop4int.cases.tasks import deliver_interaction
 from coop4int.core import audit
 from coop4int.core.files import MAX_BYTES, sniff
+from coop4int.core.languages import interface_language_for
 from coop4int.directory.models import TaxonomyTerm
 from coop4int.people.models import Person
 
@@ -331,8 +331,7 @@ def assign_cases(*, actor: User, cases: Iterable[Case], officer: User | None) ->
 def satisfaction_question(language: str) -> str:
     """The one question asked after resolution, in ``language`` where the interface has it
     (else Portuguese, the country's language)."""
-    code = language if language in {c for c, _name in settings.LANGUAGES} else "pt"
-    with translation.override(code):
+    with translation.override(interface_language_for(language)):
         return _(
             "Your request was answered. How satisfied are you with the help you received? "
             "Reply with one number from 1 (not at all) to 5 (very satisfied)."
