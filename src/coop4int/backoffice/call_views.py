@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_forms import CallerForm, CallForm
+from coop4int.backoffice.case_views import hand_over_tracking_link
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import calls
 from coop4int.cases.domain.queries import cases_for_user
@@ -61,7 +62,7 @@ class PhoneLineView(StaffView):
         if case is None and not (data["subject"] or data["summary"]):
             form.add_error("subject", _("Give the new case a subject."))
             return self._render(request, CallerForm(initial={"number": number}), form, caller)
-        interaction = calls.log_call(
+        interaction, secret = calls.log_call(
             actor=self.user, unit=case.unit if case else self.user.unit, number=data["number"],
             direction=Direction(data["direction"]), summary=data["summary"],
             duration_seconds=data["duration_minutes"] * 60
@@ -79,4 +80,6 @@ class PhoneLineView(StaffView):
             _("The call was logged on case %(reference)s.")
             % {"reference": interaction.case.reference},
         )
+        if secret:
+            hand_over_tracking_link(request, interaction.case, secret)
         return redirect("backoffice:case_detail", reference=interaction.case.reference)

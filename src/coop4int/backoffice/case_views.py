@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import User
@@ -43,6 +44,7 @@ from coop4int.channels.providers import whatsapp_window_open
 from coop4int.core import audit
 from coop4int.core.files import SIGNATURES
 from coop4int.core.formatting import format_datetime
+from coop4int.core.languages import interface_language_for
 from coop4int.people.domain import people as people_domain
 from coop4int.people.domain.duplicates import possible_duplicates
 from coop4int.people.domain.people import has_consent
@@ -54,6 +56,28 @@ def officers_for(case: Case) -> QuerySet[User]:
     """Who a case can be given to: active staff of its unit who may work cases."""
     staff = User.objects.filter(unit_id=case.unit_id, is_active=True).order_by("username")
     return staff.filter(pk__in=[u.pk for u in staff if u.has_perm(Permission.WORK_CASES, case)])
+
+
+TRACKING_SESSION_KEY = "backoffice:tracking_link"
+
+
+def hand_over_tracking_link(request: HttpRequest, case: Case, secret: str) -> None:
+    """Keep the new case's tracking link for the one page that shows it to the officer, who
+    gives it to the person (the secret is never stored)."""
+    request.session[TRACKING_SESSION_KEY] = {"reference": case.reference, "secret": secret}
+
+
+def tracking_link_to_hand_over(request: HttpRequest, case: Case) -> str:
+    """The link kept by ``hand_over_tracking_link`` for ``case``, once; "" otherwise."""
+    kept = request.session.get(TRACKING_SESSION_KEY)
+    if not kept or kept.get("reference") != case.reference:
+        return ""
+    del request.session[TRACKING_SESSION_KEY]
+    with translation.override(interface_language_for(case.language)):
+        path = reverse(
+            "portal:follow", kwargs={"reference": case.reference, "secret": kept["secret"]}
+        )
+    return request.build_absolute_uri(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +182,7 @@ class CaseDetailView(StaffView):
         reply_channel = self._reply_channel(case)
         context = {
             "case": case,
+            "tracking_link": forms.pop("tracking_link", ""),
             "timeline": timeline(case),
             "person": case.person,
             "sees_sensitive": self.user.has_perm(Permission.VIEW_PERSON_SENSITIVE, case.person),
@@ -185,6 +210,9 @@ class CaseDetailView(StaffView):
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
         case = get_case_for_user(self.user, reference)
+        link = tracking_link_to_hand_over(request, case)
+        if link:
+            return self._render(request, case, tracking_link=link)
         canned = request.GET.get("canned", "")
         if canned.isdigit():
             _language, text = canned_reply(case, int(canned), self.user)
@@ -376,7 +404,7 @@ class NewCaseView(StaffView):
                 )
             person = self._person(known.get(choice), data)
         channel = Channel(data["channel"])
-        case, _secret = case_domain.open_case(
+        case, secret = case_domain.open_case(
             actor=self.user,
             unit=self.user.unit,
             channel=channel,
@@ -395,6 +423,7 @@ class NewCaseView(StaffView):
         messages.success(
             request, _("Case %(reference)s was opened.") % {"reference": case.reference}
         )
+        hand_over_tracking_link(request, case, secret)
         return redirect("backoffice:case_detail", reference=case.reference)
 
     def _person(self, person: Person | None, data: dict[str, Any]) -> Person:

@@ -1,5 +1,7 @@
 """The support desk pages: inbox, a case, and registering a walk-in or a call."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -273,3 +275,20 @@ def test_the_reply_form_warns_when_whatsapps_window_is_closed(desk, unit, office
     assert 'role="note">' not in reply_section(
         reverse("backoffice:case_detail", args=[recent.reference])
     )
+
+
+def test_the_officer_hands_over_the_tracking_link_once(desk, unit, client):
+    response = desk.post(
+        reverse("backoffice:case_new"),
+        {"channel": "walk_in", "anonymous": "on", "sex": "not_stated", "preferred_language": "fr",
+         "subject": "Visto", "priority": "2"},
+        follow=True,
+    )  # fmt: skip
+    case = Case.objects.get()
+    body = response.content.decode()
+    link = re.search(r'id="tracking-link">(http://testserver(/fr/follow/[^<]+))</a>', body)
+    assert link is not None
+    assert case.reference in link.group(2)
+    assert client.get(link.group(2)).status_code == 200  # the person's page opens
+    again = desk.get(reverse("backoffice:case_detail", args=[case.reference])).content.decode()
+    assert 'id="tracking-link"' not in again

@@ -57,16 +57,17 @@ def log_call(
     case: Case | None = None,
     subject: str = "",
     person: Person | None = None,
-) -> Interaction:
+) -> tuple[Interaction, str]:
     """Add the call to ``case``, or open a case with it (for ``person``, or anonymous with the
-    number kept to call back)."""
+    number kept to call back). Returns the call and, for a new case, the secret of the
+    person's tracking link (else "")."""
     if case is not None:
         return add_interaction(
             actor=actor, case=case, channel=Channel.PHONE, direction=direction, body=summary,
             is_public=False, language=language, duration_seconds=duration_seconds,
             interpreter=interpreter,
-        )  # fmt: skip
-    opened, _secret = open_case(
+        ), ""  # fmt: skip
+    opened, secret = open_case(
         actor=actor, unit=unit, channel=Channel.PHONE, subject=subject or summary[:80],
         person=person, language=language, body=summary, reply_phone=number,
         duration_seconds=duration_seconds, interpreter=interpreter, assign_to=actor,
@@ -75,7 +76,7 @@ def log_call(
     if direction != first.direction:
         first.direction = direction
         first.save(update_fields=["direction"])
-    return first
+    return first, secret
 
 
 @transaction.atomic
