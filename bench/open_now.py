@@ -8,7 +8,7 @@ import os
 import statistics
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from coop4int.directory.domain.index import refresh_entries  # noqa: E402
 from coop4int.directory.domain.queries import DirectoryFilter, directory_entries  # noqa: E402
 from coop4int.directory.models import DirectoryEntry  # noqa: E402
 
@@ -48,12 +49,23 @@ def time_it(action) -> list[float]:  # type: ignore[no-untyped-def]
     return samples
 
 
+def weekday_morning(now: datetime) -> datetime:
+    """10:00 in Praia on the first weekday from ``now``'s date (today included)."""
+    day = now.astimezone(ZoneInfo("Atlantic/Cape_Verde")).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 10, 0, tzinfo=ZoneInfo("Atlantic/Cape_Verde"))
+
+
 def main() -> None:
     client = Client()
     entries = DirectoryEntry.objects.count()
-    # A weekday morning in Praia, when most generated places are open.
-    at = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Atlantic/Cape_Verde"))
     now = timezone.now()
+    # The intervals were written when the data was generated: roll them forward to today, as
+    # the periodic job does, so that the page (which reads the real clock) has open places.
+    refresh_entries(now=now)
+    # The next weekday morning in Praia, when most generated places are open.
+    at = weekday_morning(now)
     open_count = directory_entries(DirectoryFilter(open_now=True), at).count()
     print(f"{connection.vendor}: {entries} entries, {open_count} open at {at:%a %H:%M}")
 
