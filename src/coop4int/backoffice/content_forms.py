@@ -23,6 +23,9 @@ class NewItemForm(forms.Form):
 
 
 class TextForm(forms.Form):
+    # The version the page showed (0: no text in this language yet), so that saving over a
+    # text someone else saved meanwhile is refused rather than replacing theirs unseen.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
     title = forms.CharField(label=_("Title"), max_length=300)
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -35,6 +38,12 @@ class TextForm(forms.Form):
             "Markdown: ## for a heading, **bold**, - for a list, [text](address) for a link."
         ),
     )
+
+
+class TextStepForm(forms.Form):
+    """Send for review or publish: the version the page showed, which the step applies to."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class AttachmentForm(forms.Form):

@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from coop4int.backoffice.content_forms import (
     ItemSettingsForm,
     NewItemForm,
     TextForm,
+    TextStepForm,
 )
 from coop4int.backoffice.views import StaffView
 from coop4int.content import markdown
@@ -23,6 +24,9 @@ from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem
 from coop4int.core.languages import REGISTRY
 from coop4int.directory.models import TaxonomyTerm
+
+# The steps of a text's workflow taken from its page, besides saving it.
+STEPS = frozenset({"submit", "publish"})
 
 
 class ContentListView(StaffView):
@@ -108,40 +112,90 @@ class ContentTextView(StaffView):
             return self._attach(request, item, language)
         if action == "settings":
             return self._settings(request, item, language)
-        form = TextForm(request.POST if action == "save" else None)
-        try:
-            if action == "save":
-                if not form.is_valid():
-                    raise ValidationError("")
+        if action == "save":
+            return self._save(request, item, language)
+        if action in STEPS:
+            return self._step(request, item, language, action)
+        raise BadRequest
+
+    def _save(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
+        form = TextForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
                 workflow.save_text(
-                    actor=self.user, item=item, language=language, **form.cleaned_data
+                    actor=self.user,
+                    item=item,
+                    language=language,
+                    title=data["title"],
+                    summary=data["summary"],
+                    body=data["body"],
+                    expected_version=data["version"],
                 )
-                messages.success(request, _("Saved as a draft."))
-            else:
-                text = item.translations.filter(language=language).first()
-                if text is None:
-                    raise Http404
-                if action == "submit":
-                    workflow.submit_for_review(actor=self.user, translation=text)
-                    messages.success(request, _("Sent for review."))
-                elif action == "publish":
-                    outdated = workflow.publish(actor=self.user, translation=text)
-                    messages.success(request, _("Published."))
-                    if outdated:
-                        messages.warning(
-                            request,
-                            _("These translations are now outdated: %(languages)s")
-                            % {"languages": ", ".join(t.language for t in outdated)},
-                        )
-            return redirect("backoffice:content_text", slug=item.slug, language=language)
-        except ValidationError as error:
-            if error.messages and error.messages != [""]:
+            except workflow.TextChanged:
+                # What was typed stays in the form, now naming the current version: saving
+                # it again is a choice made knowing that it replaces the other text.
+                status = 409
+                posted = request.POST.copy()
+                posted["version"] = str(_initial(item, language).get("version", 0))
+                form = TextForm(posted)
+                messages.error(
+                    request,
+                    _(
+                        "Someone else saved this text since you opened it, so yours was not "
+                        "saved. It is kept below: save it again to replace theirs."
+                    ),
+                )
+            except ValidationError as error:
                 form.add_error(None, error)
-            if action != "save":
-                form = TextForm(initial=_initial(item, language))
-                for message in error.messages:
-                    messages.error(request, message)
-        return render(request, "backoffice/content_text.html", self._context(item, language, form))
+            else:
+                messages.success(request, _("Saved as a draft."))
+                return redirect("backoffice:content_text", slug=item.slug, language=language)
+        context = self._context(item, language, form)
+        return render(request, "backoffice/content_text.html", context, status=status)
+
+    def _step(
+        self, request: HttpRequest, item: ContentItem, language: str, action: str
+    ) -> HttpResponse:
+        """Send for review or publish the version the page showed; when refused, the page
+        as it is now, with the reason, and nothing changed."""
+        text = item.translations.filter(language=language).first()
+        if text is None:
+            raise Http404
+        step_form = TextStepForm(request.POST)
+        try:
+            if not step_form.is_valid():
+                # A page without the version it showed: whatever it showed is unknown.
+                raise workflow.TextChanged
+            version = step_form.cleaned_data["version"]
+            if action == "submit":
+                workflow.submit_for_review(
+                    actor=self.user, translation=text, expected_version=version
+                )
+                messages.success(request, _("Sent for review."))
+            else:
+                outdated = workflow.publish(
+                    actor=self.user, translation=text, expected_version=version
+                )
+                messages.success(request, _("Published."))
+                if outdated:
+                    messages.warning(
+                        request,
+                        _("These translations are now outdated: %(languages)s")
+                        % {"languages": ", ".join(t.language for t in outdated)},
+                    )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            status = 409 if isinstance(error, workflow.TextChanged) else 400
+        else:
+            return redirect("backoffice:content_text", slug=item.slug, language=language)
+        # Text typed into the page and posted with the step is kept; else the current text.
+        typed = any(name in request.POST for name in ("title", "summary", "body"))
+        form = TextForm(request.POST) if typed else TextForm(initial=_initial(item, language))
+        context = self._context(item, language, form)
+        return render(request, "backoffice/content_text.html", context, status=status)
 
     def _settings(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
         settings_form = ItemSettingsForm(request.POST, auto_id="settings_%s")
@@ -204,9 +258,16 @@ def _settings_form(item: ContentItem) -> ItemSettingsForm:
     return ItemSettingsForm(initial=initial, auto_id="settings_%s")
 
 
-def _initial(item: ContentItem, language: str) -> dict[str, str]:
+def _initial(item: ContentItem, language: str) -> dict[str, str | int]:
     text = item.translations.filter(language=language).first()
-    return {"title": text.title, "summary": text.summary, "body": text.body} if text else {}
+    if text is None:
+        return {"version": 0}
+    return {
+        "version": text.version,
+        "title": text.title,
+        "summary": text.summary,
+        "body": text.body,
+    }
 
 
 class CoverageView(StaffView):

@@ -110,9 +110,14 @@ class Revision(models.Model):
 
 
 class Feedback(models.Model):
-    """ "Is something missing or wrong?" — a message from the public about a page."""
+    """ "Is something missing or wrong?" — a message from the public about a page.
 
-    page = models.CharField(_("page"), max_length=500)
+    The page is kept by its route and, only when every part of its address is public, by
+    that address (``content.domain.feedback.feedback_source``): never as sent, since the
+    address of a person's tracking page holds its secret."""
+
+    route = models.CharField(_("kind of page"), max_length=100, blank=True)
+    page = models.CharField(_("page"), max_length=500, blank=True)
     language = models.CharField(_("language"), max_length=10)
     message = models.TextField(_("message"))
     contact_email = models.EmailField(_("e-mail for a reply"), blank=True)
@@ -131,7 +136,7 @@ class Feedback(models.Model):
         indexes = [models.Index(fields=["status", "-received_at"])]
 
     def __str__(self) -> str:
-        return f"{self.page} ({self.get_status_display()})"
+        return f"{self.page or self.route} ({self.get_status_display()})"
 
 
 class Attachment(models.Model):

@@ -9,8 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from coop4int.content.domain.feedback import receive_feedback
+from coop4int.content.domain.feedback import feedback_source, receive_feedback
 from coop4int.portal.abuse import RateLimit, filled_by_robot, honeypot_field
+from coop4int.portal.case_views import TRACKING_REFERRER_POLICY
 
 # At most this many messages per address per hour: enough for a person, not for a robot.
 RATE = RateLimit("feedback", limit=5, window=60 * 60)
@@ -31,6 +32,18 @@ class FeedbackForm(forms.Form):
 
 
 def feedback(request: HttpRequest) -> HttpResponse:
+    response = _feedback(request)
+    page = request.GET.get("page") or request.POST.get("page") or ""
+    if page and feedback_source(page).page != page:
+        # About a page whose address has a private part (a tracking page): this page and the
+        # form carry that address, so they are kept by no cache and not sent on as a referrer.
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = TRACKING_REFERRER_POLICY
+    return response
+
+
+def _feedback(request: HttpRequest) -> HttpResponse:
+    # The address is only used to go back to the page; what is stored is its public part.
     page = request.GET.get("page") or request.POST.get("page") or "/"
     if not url_has_allowed_host_and_scheme(page, allowed_hosts=None) or not page.startswith("/"):
         page = "/"

@@ -1,12 +1,23 @@
 """Feedback from the public: received without an account, worked by editors, answered by
-e-mail in the sender's language when they left an address."""
+e-mail in the sender's language when they left an address.
+
+A message is kept with the page it was written about, but never with that page's address as
+sent: some addresses hold a secret (the tracking link of a person's request), and editors who
+work feedback must not be able to open the request. The address is resolved against the
+URLconf; what is kept is the route's name and, when every part of the address is declared
+public below, the address rebuilt from those parts (no query, no fragment)."""
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone, translation
+from django.utils.translation import get_language_from_path
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import User
@@ -16,20 +27,73 @@ from coop4int.content.models import Feedback
 from coop4int.core import audit
 from coop4int.core.audit import mask
 
+# The parts of a page's address that may be kept with feedback about it, per route. Only
+# routes with parts need a line: a route whose parts are not all listed here (the tracking
+# page's reference and secret, any route added later) is kept by its name only.
+PUBLIC_PARTS: dict[str, frozenset[str]] = {
+    "portal:info_detail": frozenset({"slug"}),
+    "portal:info_in_language": frozenset({"slug", "content_language"}),
+    "portal:info_download": frozenset({"slug", "attachment_id"}),
+    "portal:directory_detail": frozenset({"sal_id"}),
+    "portal:leaflet": frozenset({"unit_slug"}),
+}
+PAGE_LENGTH = Feedback._meta.get_field("page").max_length or 500
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackSource:
+    """Where a message came from, without anything private: ``route`` is the URL name
+    (empty when the address matched no page), ``page`` the public address (empty when the
+    address has a part that is not public, or matched no page)."""
+
+    route: str = ""
+    page: str = ""
+
+
+def feedback_source(address: str) -> FeedbackSource:
+    """The public part of ``address``, a path on this site such as ``/pt/info/linha/``."""
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return FeedbackSource()
+    # Public pages carry their language in the path, and a language-prefixed route only
+    # matches while that language is active.
+    language = get_language_from_path(parts.path) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            match = resolve(parts.path)
+        except Resolver404:
+            return FeedbackSource()
+        route = match.view_name if match.url_name else ""
+        public = PUBLIC_PARTS.get(route, frozenset())
+        if not route or match.args or not set(match.kwargs) <= public:
+            return FeedbackSource(route=route)
+        try:
+            page = reverse(route, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return FeedbackSource(route=route)
+    return FeedbackSource(route=route, page=page if len(page) <= PAGE_LENGTH else "")
+
 
 @transaction.atomic
 def receive_feedback(*, page: str, language: str, message: str, contact_email: str) -> Feedback:
-    """Store a message from the public. Side effects: audit ``content.feedback.received``."""
+    """Store a message from the public about the page at address ``page``, of which only its
+    public part is kept (``feedback_source``). Side effects: audit
+    ``content.feedback.received``."""
     if not message.strip():
         raise ValidationError({"message": _("Write your message.")})
+    source = feedback_source(page)
     feedback = Feedback.objects.create(
-        page=page[:500], language=language, message=message.strip(), contact_email=contact_email
+        route=source.route,
+        page=source.page,
+        language=language,
+        message=message.strip(),
+        contact_email=contact_email,
     )
     audit.record(
         action="content.feedback.received",
         actor=None,
         obj=feedback,
-        data={"page": feedback.page, "email": mask(contact_email)},
+        data={"route": feedback.route, "page": feedback.page, "email": mask(contact_email)},
     )
     return feedback
 

@@ -1,5 +1,10 @@
 """Writing and translating information: drafts, review by someone else, publication, and
-translations that fall out of date when their source changes."""
+translations that fall out of date when their source changes.
+
+Each step names the version of the text the person saw (``expected_version``) and checks it,
+and the text's status, on the row locked for the transaction: a page left open while someone
+else saved, sent or published the text, or a button pressed twice, is refused with
+``TextChanged`` and changes nothing."""
 
 import difflib
 from dataclasses import dataclass
@@ -16,6 +21,35 @@ from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem, Revision, Translation
 from coop4int.core import audit, search
 from coop4int.core.languages import REGISTRY
+
+
+class TextChanged(ValidationError):
+    """The text is no longer as the person saw it; nothing was done."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or _(
+                "This text was changed since you opened it, so nothing was done. "
+                "Check the current version and try again."
+            )
+        )
+
+
+def _check_version(translation: Translation | None, expected_version: int | None) -> None:
+    """``expected_version`` 0 stands for "no text in this language yet"; None skips the check
+    (imports and scripts, which do not work from a page)."""
+    if expected_version is None:
+        return
+    if (translation.version if translation else 0) != expected_version:
+        raise TextChanged
+
+
+def _locked(translation: Translation) -> Translation:
+    """``translation`` re-read under a row lock, so that two requests cannot both pass the
+    checks made on it."""
+    translation.refresh_from_db(from_queryset=Translation.objects.select_for_update())
+    return translation
 
 
 def _require(actor: User) -> None:
@@ -84,9 +118,11 @@ def save_text(
     summary: str,
     body: str,
     is_demo: bool = False,
+    expected_version: int | None = None,
 ) -> Translation:
     """Save the text of ``item`` in ``language`` (the source or a translation) as a draft, a
     new version in its history. A translation records which version of the source it follows.
+    Refused with ``TextChanged`` when the text is no longer at ``expected_version``.
 
     Side effects: a revision; audit ``content.text.saved``."""
     _require(actor)
@@ -96,7 +132,8 @@ def save_text(
         raise ValidationError({"title": _("A title is needed.")})
     is_source = language == item.source_language
     source_version = None if is_source else source_of(item).version
-    translation = item.translations.filter(language=language).first()
+    translation = item.translations.select_for_update().filter(language=language).first()
+    _check_version(translation, expected_version)
     if translation is None:
         translation = Translation(item=item, language=language, version=0)
     translation.title, translation.summary, translation.body = title, summary, body
@@ -117,11 +154,19 @@ def save_text(
 
 
 @transaction.atomic
-def submit_for_review(*, actor: User, translation: Translation) -> None:
-    """Ask a colleague to review. Side effects: audit ``content.text.submitted``."""
+def submit_for_review(
+    *, actor: User, translation: Translation, expected_version: int | None = None
+) -> None:
+    """Ask a colleague to review. Refused with ``TextChanged`` when the text is no longer at
+    ``expected_version`` or no longer a draft (sent already, by another press of the button).
+    Side effects: audit ``content.text.submitted``."""
     _require(actor)
+    translation = _locked(translation)
+    _check_version(translation, expected_version)
+    if translation.status == TranslationStatus.IN_REVIEW:
+        raise TextChanged(_("This text was already sent for review."))
     if translation.status not in {TranslationStatus.DRAFT, TranslationStatus.OUTDATED}:
-        raise ValidationError(_("Only a draft can be sent for review."))
+        raise TextChanged(_("Only a draft can be sent for review."))
     translation.status = TranslationStatus.IN_REVIEW
     translation.save(update_fields=["status", "updated_at"])
     audit.record(
@@ -133,15 +178,23 @@ def submit_for_review(*, actor: User, translation: Translation) -> None:
 
 
 @transaction.atomic
-def publish(*, actor: User, translation: Translation) -> list[Translation]:
+def publish(
+    *, actor: User, translation: Translation, expected_version: int | None = None
+) -> list[Translation]:
     """Publish a reviewed text. The reviewer must not be the person who wrote this version.
+    Refused with ``TextChanged`` when the text is no longer at ``expected_version`` (the
+    reviewer would publish what they have not read) or no longer in review.
 
     When the source text is published anew, every translation made from an older source
     version becomes outdated; they are returned. Side effects: a published revision; audit
     ``content.text.published``."""
     _require(actor)
+    translation = _locked(translation)
+    _check_version(translation, expected_version)
+    if translation.status == TranslationStatus.PUBLISHED:
+        raise TextChanged(_("This text was already published."))
     if translation.status != TranslationStatus.IN_REVIEW:
-        raise ValidationError(_("Only a text in review can be published."))
+        raise TextChanged(_("Only a text in review can be published."))
     if translation.last_edited_by_id == actor.pk:
         raise ValidationError(_("Someone other than its author must review and publish it."))
     translation.status = TranslationStatus.PUBLISHED

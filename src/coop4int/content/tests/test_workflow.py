@@ -7,6 +7,7 @@ from coop4int.accounts.enums import Role
 from coop4int.content.domain.queries import coverage, published_items, reading_for
 from coop4int.content.domain.settings import update_item_settings
 from coop4int.content.domain.workflow import (
+    TextChanged,
     create_item,
     publish,
     save_text,
@@ -166,3 +167,29 @@ def test_a_campaign_cannot_end_before_it_starts(card, author):
             actor=author, item=card, topic=None, audience="", services=[],
             period_start=date(2027, 1, 1), period_end=date(2026, 1, 1),
         )  # fmt: skip
+
+
+def test_a_text_is_published_only_at_the_version_its_reviewer_saw(card, author, reviewer):
+    seen = save_text(actor=author, item=card, language="en", title="Line", summary="", body="")
+    submit_for_review(actor=author, translation=seen)
+    seen_version = seen.version
+    newer = save_text(actor=author, item=card, language="en", title="Lines", summary="", body="")
+    submit_for_review(actor=author, translation=newer)
+    with pytest.raises(TextChanged):
+        publish(actor=reviewer, translation=newer, expected_version=seen_version)
+    newer.refresh_from_db()
+    assert (newer.status, newer.version) == (TranslationStatus.IN_REVIEW, seen_version + 1)
+    assert not newer.revisions.filter(status=TranslationStatus.PUBLISHED).exists()
+
+
+def test_a_step_checks_the_stored_text_not_the_copy_it_is_given(card, author, reviewer):
+    text = save_text(actor=author, item=card, language="en", title="Line", summary="", body="")
+    copy = card.translations.get(language="en")
+    submit_for_review(actor=author, translation=text)
+    with pytest.raises(TextChanged):
+        submit_for_review(actor=author, translation=copy)  # the copy still says "draft"
+    publish(actor=reviewer, translation=text)
+    with pytest.raises(TextChanged):
+        publish(actor=reviewer, translation=copy)
+    assert AuditEntry.objects.filter(action="content.text.submitted").count() == 2
+    assert AuditEntry.objects.filter(action="content.text.published").count() == 2

@@ -1,8 +1,13 @@
+import re
+from html import unescape
+
 import pytest
 from django.core import mail
 from django.utils import translation
 
 from coop4int.accounts.enums import Role
+from coop4int.cases.domain.cases import open_case
+from coop4int.cases.enums import Channel
 from coop4int.content.domain.feedback import reply_to_feedback
 from coop4int.content.enums import FeedbackStatus
 from coop4int.content.models import Feedback
@@ -67,3 +72,38 @@ def test_the_reply_reaches_the_sender_in_the_language_of_the_page(
 def test_every_public_page_links_to_the_form(client):
     body = client.get("/kea/").content.decode()
     assert 'href="/kea/feedback/?page=/kea/"' in body
+
+
+def test_feedback_from_the_tracking_page_keeps_neither_its_reference_nor_its_secret(client, unit):
+    case, secret = open_case(
+        actor=None, unit=unit, channel=Channel.WEB, subject="Visto", body="Preciso de ajuda."
+    )
+    follow = f"/fr/follow/{case.reference}/{secret}/"
+    body = client.get(follow).content.decode()
+    # The tracking page's own feedback link carries neither: a request line is logged.
+    link = re.search(r'href="(/fr/feedback/\?page=[^"]*)"', body)
+    assert link is not None
+    assert secret not in link.group(1)
+    assert case.reference not in link.group(1)
+
+    # An address posted by hand (an old link) is cleaned all the same.
+    form = client.get(f"/fr/feedback/?page={follow}")
+    # The form carries the tracking address to go back to: kept by no cache, sent on nowhere.
+    assert form["Cache-Control"] == "private, no-store"
+    assert form["Referrer-Policy"] == "strict-origin"
+
+    response = client.post("/fr/feedback/", MESSAGE | {"page": follow})
+
+    assert response.status_code == 302
+    assert response["Location"] == follow  # back to the person's own page
+    feedback = Feedback.objects.get()
+    assert (feedback.route, feedback.page, feedback.language) == ("portal:follow", "", "fr")
+    for kept in (feedback.route, feedback.page, str(feedback)):
+        assert secret not in kept
+        assert case.reference not in kept
+
+
+def test_feedback_about_a_public_page_is_not_made_private(client):
+    response = client.get("/fr/feedback/?page=/fr/directory/")
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert response.get("Referrer-Policy") != "strict-origin"
