@@ -19,6 +19,7 @@ class Permission(StrEnum):
     PROPOSE_DIRECTORY_CHANGE = "directory.propose_change"
     EDIT_CONTENT = "content.change_item"
     WORK_CASES = "cases.work_case"
+    VIEW_PERSON = "people.view_person"
     VIEW_PERSON_SENSITIVE = "people.view_sensitive"
     ANSWER_REFERRALS = "cases.answer_referral"
     VIEW_CASE_STATISTICS = "cases.view_statistics"

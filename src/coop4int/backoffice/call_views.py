@@ -10,6 +10,7 @@ from coop4int.backoffice.case_forms import CallerForm, CallForm
 from coop4int.backoffice.case_views import hand_over_tracking_link
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import calls
+from coop4int.cases.domain.cases import NotAllowed
 from coop4int.cases.domain.queries import cases_for_user
 from coop4int.cases.enums import Direction
 from coop4int.cases.models import CallBack
@@ -40,36 +41,42 @@ class PhoneLineView(StaffView):
         number = caller_form.cleaned_data["number"]
         caller = calls.caller(self.user, number)
         language = caller.people[0].preferred_language if caller.people else "pt"
-        call_form = CallForm(initial={"number": number, "language": language})
+        call_form = CallForm(initial={"number": number, "language": language}, caller=caller)
         return self._render(request, caller_form, call_form, caller)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         if "done" in request.POST:
-            callback = CallBack.objects.filter(
-                pk=request.POST.get("done", "0") or 0, case__in=cases_for_user(self.user)
-            ).first()
+            done = request.POST.get("done", "")
+            callback = (
+                CallBack.objects.filter(pk=int(done), case__in=cases_for_user(self.user)).first()
+                if done.isascii() and done.isdigit() and len(done) <= 18
+                else None
+            )
             if callback is not None:
                 calls.mark_callback_done(actor=self.user, callback=callback)
             return redirect("backoffice:phone_line")
-        form = CallForm(request.POST)
         number = request.POST.get("number", "")
         caller = calls.caller(self.user, number)
-        if not form.is_valid() or self.user.unit is None:
+        form = CallForm(request.POST, caller=caller)
+        if not form.is_valid():
             return self._render(request, CallerForm(initial={"number": number}), form, caller)
         data = form.cleaned_data
-        case = next((c for c in caller.cases if c.reference == data["case"]), None)
-        person = next((p for p in caller.people if str(p.pk) == data["person"]), None)
+        case = form.chosen_case()
         if case is None and not (data["subject"] or data["summary"]):
             form.add_error("subject", _("Give the new case a subject."))
             return self._render(request, CallerForm(initial={"number": number}), form, caller)
-        interaction, secret = calls.log_call(
-            actor=self.user, unit=case.unit if case else self.user.unit, number=data["number"],
-            direction=Direction(data["direction"]), summary=data["summary"],
-            duration_seconds=data["duration_minutes"] * 60
-            if data["duration_minutes"] is not None else None,
-            language=data["language"], interpreter=data["interpreter"], case=case,
-            subject=data["subject"], person=person,
-        )  # fmt: skip
+        try:
+            interaction, secret = calls.log_call(
+                actor=self.user, number=data["number"], direction=Direction(data["direction"]),
+                summary=data["summary"],
+                duration_seconds=data["duration_minutes"] * 60
+                if data["duration_minutes"] is not None else None,
+                language=data["language"], interpreter=data["interpreter"], case=case,
+                subject=data["subject"], person=form.chosen_person(),
+            )  # fmt: skip
+        except NotAllowed as error:
+            form.add_error(None, str(error))
+            return self._render(request, CallerForm(initial={"number": number}), form, caller)
         if data["callback_at"]:
             calls.schedule_callback(
                 actor=self.user, case=interaction.case, phone=data["number"],

@@ -8,11 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coop4int.accounts.enums import Island
 from coop4int.accounts.models import User
+from coop4int.cases.domain.calls import Caller
 from coop4int.cases.enums import Channel, Priority, ReferralOutcome, Status
+from coop4int.cases.models import Case
 from coop4int.core.languages import language_choices
 from coop4int.directory.models import Service, TaxonomyTerm
 from coop4int.people.domain.contacts import normalise_email, normalise_phone
 from coop4int.people.enums import AgeGroup, ConsentMethod, Purpose, Sex
+from coop4int.people.models import Person
 
 OFFICER_CHANNELS = [
     (Channel.WALK_IN.value, Channel.WALK_IN.label),
@@ -236,8 +239,10 @@ class CallForm(forms.Form):
         choices=[("in", _("Incoming")), ("out", _("Outgoing"))],
         initial="in",
     )
-    case = forms.CharField(required=False, widget=forms.HiddenInput)
-    person = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The choices are the caller's people and cases within the officer's reach: a posted
+    # person or case outside them is refused by validation.
+    person = forms.ChoiceField(label=_("Who is calling"), required=False, widget=forms.RadioSelect)
+    case = forms.ChoiceField(label=_("Which case"), required=False, widget=forms.RadioSelect)
     subject = forms.CharField(label=_("Subject (for a new case)"), max_length=200, required=False)
     summary = forms.CharField(
         label=_("What was said"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
@@ -252,3 +257,30 @@ class CallForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M"],
     )  # fmt: skip
+
+    def __init__(self, *args: Any, caller: Caller | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = caller.people if caller else []
+        cases = caller.cases if caller else []
+        self._people = {str(person.pk): person for person in people}
+        self._cases = {case.reference: case for case in cases}
+        person_field = self.fields["person"]
+        assert isinstance(person_field, forms.ChoiceField)
+        person_field.choices = [
+            (key, f"{person.display_name} · {person.get_preferred_language_display()}")
+            for key, person in self._people.items()
+        ] + [("", _("Someone else, or they do not say"))]
+        person_field.initial = next(iter(self._people), "")
+        case_field = self.fields["case"]
+        assert isinstance(case_field, forms.ChoiceField)
+        case_field.choices = [
+            (reference, f"{reference} · {case.subject} · {case.get_status_display()}")
+            for reference, case in self._cases.items()
+        ] + [("", _("Open a new case"))]
+        case_field.initial = next(iter(self._cases), "")
+
+    def chosen_person(self) -> Person | None:
+        return self._people.get(self.cleaned_data.get("person") or "")
+
+    def chosen_case(self) -> Case | None:
+        return self._cases.get(self.cleaned_data.get("case") or "")

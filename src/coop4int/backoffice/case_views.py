@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
@@ -29,6 +30,12 @@ from coop4int.backoffice.case_forms import (
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import cases as case_domain
 from coop4int.cases.domain.canned import answers_for, canned_reply
+from coop4int.cases.domain.intake import (
+    Contact,
+    confirm_identity,
+    possible_match_for,
+    receive_contact,
+)
 from coop4int.cases.domain.queries import (
     InboxFilter,
     InboxView,
@@ -37,7 +44,12 @@ from coop4int.cases.domain.queries import (
     inbox,
     timeline,
 )
-from coop4int.cases.domain.referrals import partner_services, refer_case, withdraw_referral
+from coop4int.cases.domain.referrals import (
+    partner_services,
+    refer_case,
+    withdraw_referral,
+    withdraw_sharing_consent,
+)
 from coop4int.cases.enums import Channel, Priority, Status
 from coop4int.cases.models import Case, CaseAttachment
 from coop4int.channels.providers import whatsapp_window_open
@@ -46,9 +58,9 @@ from coop4int.core.files import SIGNATURES
 from coop4int.core.formatting import format_datetime
 from coop4int.core.languages import interface_language_for
 from coop4int.people.domain import people as people_domain
-from coop4int.people.domain.duplicates import possible_duplicates
-from coop4int.people.domain.people import has_consent
-from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
+from coop4int.people.domain.people import PersonDetails, has_consent
+from coop4int.people.domain.queries import duplicates_for_user
+from coop4int.people.enums import ConsentMethod, Purpose
 from coop4int.people.models import Person
 
 
@@ -161,7 +173,7 @@ class InboxPageView(StaffView):
         officer_id = request.POST.get("officer", "")
         officer = (
             User.objects.filter(pk=int(officer_id), is_active=True).first()
-            if officer_id.isdigit()
+            if officer_id.isascii() and officer_id.isdigit() and len(officer_id) <= 18
             else None
         )
         chosen = cases_for_user(self.user).filter(reference__in=references)
@@ -177,6 +189,14 @@ class InboxPageView(StaffView):
 class CaseDetailView(StaffView):
     permission = Permission.WORK_CASES
 
+    @staticmethod
+    def _posted_id(value: str) -> int | None:
+        """An id typed by no one but still to be checked: ASCII digits of a size the database
+        takes, else None (``int("²")`` fails though ``"²".isdigit()``)."""
+        if value.isascii() and value.isdigit() and len(value) <= 18:
+            return int(value)
+        return None
+
     def _render(self, request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
         initial = {"version": case.version}
         reply_channel = self._reply_channel(case)
@@ -185,6 +205,7 @@ class CaseDetailView(StaffView):
             "tracking_link": forms.pop("tracking_link", ""),
             "timeline": timeline(case),
             "person": case.person,
+            "possible_match": possible_match_for(self.user, case),
             "sees_sensitive": self.user.has_perm(Permission.VIEW_PERSON_SENSITIVE, case.person),
             "consents": case.person.consents.filter(withdrawn_at__isnull=True)
             if case.person
@@ -213,9 +234,9 @@ class CaseDetailView(StaffView):
         link = tracking_link_to_hand_over(request, case)
         if link:
             return self._render(request, case, tracking_link=link)
-        canned = request.GET.get("canned", "")
-        if canned.isdigit():
-            _language, text = canned_reply(case, int(canned), self.user)
+        canned = self._posted_id(request.GET.get("canned", ""))
+        if canned is not None:
+            _language, text = canned_reply(case, canned, self.user)
             if text:
                 reply_form = ReplyForm(
                     initial={"version": case.version, "channel": self._reply_channel(case),
@@ -309,6 +330,20 @@ class CaseDetailView(StaffView):
                             method=ConsentMethod(consent_form.cleaned_data["method"]),
                         )  # fmt: skip
                         messages.success(request, _("The consent was recorded."))
+                    elif purpose == Purpose.REFERRAL:
+                        # Partners lose what was shared at once: the referrals go with it.
+                        count = withdraw_sharing_consent(actor=self.user, person=case.person)
+                        messages.success(
+                            request,
+                            ngettext(
+                                "The consent was withdrawn, and %(count)d referral with it.",
+                                "The consent was withdrawn, and %(count)d referrals with it.",
+                                count,
+                            )
+                            % {"count": count}
+                            if count
+                            else _("The consent was withdrawn."),
+                        )
                     else:
                         people_domain.withdraw_consent(
                             actor=self.user, person=case.person, purpose=purpose
@@ -317,15 +352,28 @@ class CaseDetailView(StaffView):
                     return redirect("backoffice:case_detail", reference=case.reference)
                 forms["consent_form"] = consent_form
             elif action == "satisfaction":
-                score = request.POST.get("score", "")
-                if score.isdigit() and case_domain.record_satisfaction(
-                    actor=self.user, case=case, score=int(score)
-                ):
+                score = self._posted_id(request.POST.get("score", ""))
+                if score is None or not 1 <= score <= 5:
+                    messages.error(request, _("Choose a number from 1 to 5. Nothing was saved."))
+                elif case_domain.record_satisfaction(actor=self.user, case=case, score=score):
                     messages.success(request, _("The person's answer was recorded."))
+                else:
+                    messages.error(
+                        request, _("The person's answer was already recorded. Nothing was saved.")
+                    )
                 return redirect("backoffice:case_detail", reference=case.reference)
             elif action == "withdraw_referral":
-                referral = case.referrals.filter(pk=request.POST.get("referral", "")).first()
-                if referral is not None:
+                referral_id = self._posted_id(request.POST.get("referral", ""))
+                referral = (
+                    case.referrals.filter(pk=referral_id).first()
+                    if referral_id is not None
+                    else None
+                )
+                if referral is None:
+                    messages.error(
+                        request, _("That referral is not one of this case's. Nothing was changed.")
+                    )
+                else:
                     withdraw_referral(actor=self.user, referral=referral)
                     messages.success(request, _("The referral was withdrawn."))
                 return redirect("backoffice:case_detail", reference=case.reference)
@@ -372,8 +420,10 @@ class CaseFileView(StaffView):
 
 
 class NewCaseView(StaffView):
-    """A walk-in or phone contact: find the person (possible duplicates shown) or register
-    them — or nobody, for an anonymous question — and open the case."""
+    """A walk-in or phone contact: find the person among the possible duplicates within the
+    officer's scope, register them, or — when their phone or e-mail belongs to a record of
+    another unit, and they agree to share it between units — link that record; or nobody, for
+    an anonymous question. Then the case opens, through the one intake path."""
 
     permission = Permission.WORK_CASES
 
@@ -384,89 +434,111 @@ class NewCaseView(StaffView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = NewCaseForm(request.POST)
-        if not form.is_valid() or self.user.unit is None:
+        if not form.is_valid():
             return render(request, "backoffice/case_new.html", {"form": form, "duplicates": []})
         data = form.cleaned_data
         person: Person | None = None
+        choice = request.POST.get("person_choice", "")
         if not data["anonymous"]:
-            duplicates = possible_duplicates(
+            duplicates, elsewhere = duplicates_for_user(
+                self.user,
                 given_names=data["given_names"],
                 family_names=data["family_names"],
                 birth_date=data["birth_date"],
                 phones=(data["phone"],) if data["phone"] else (),
                 emails=(data["email"],) if data["email"] else (),
             )
-            choice = request.POST.get("person_choice", "")
             known = {str(d.person.pk): d.person for d in duplicates}
-            if duplicates and choice != "new" and choice not in known:
+            allowed = {"new", *known, *(("link",) if elsewhere else ())}
+            if (duplicates or elsewhere) and choice not in allowed:
                 return render(
-                    request, "backoffice/case_new.html", {"form": form, "duplicates": duplicates}
+                    request,
+                    "backoffice/case_new.html",
+                    {"form": form, "duplicates": duplicates, "elsewhere": elsewhere},
                 )
-            person = self._person(known.get(choice), data)
+            person = known.get(choice)
         channel = Channel(data["channel"])
-        case, secret = case_domain.open_case(
-            actor=self.user,
-            unit=self.user.unit,
-            channel=channel,
-            subject=data["subject"],
-            person=person,
-            language=data["preferred_language"],
-            topics=list(data["topics"]),
-            priority=Priority(data["priority"]),
-            body=data["body"],
-            assign_to=self.user,
-            duration_seconds=data["duration_minutes"] * 60
-            if data["duration_minutes"] is not None
-            else None,
-            interpreter=data["interpreter"],
+        consents = frozenset(
+            purpose
+            for purpose, field in (
+                (Purpose.SERVICE, "consent_service"),
+                (Purpose.CONTACT, "consent_contact"),
+                (Purpose.STATISTICS, "consent_statistics"),
+            )
+            if data[field] and not data["anonymous"]
         )
+        try:
+            intake = receive_contact(
+                actor=self.user,
+                person=person,
+                register=not data["anonymous"] and person is None and choice != "link",
+                link_with_consent=not data["anonymous"] and choice == "link",
+                assign_to=self.user,
+                contact=Contact(
+                    channel=channel,
+                    subject=data["subject"],
+                    body=data["body"],
+                    language=data["preferred_language"],
+                    phone="" if data["anonymous"] else data["phone"],
+                    email="" if data["anonymous"] else data["email"],
+                    details=PersonDetails(
+                        given_names=data["given_names"],
+                        family_names=data["family_names"],
+                        birth_date=data["birth_date"],
+                        age_group=data["age_group"],
+                        sex=data["sex"],
+                        gender=data["gender"],
+                        nationalities=tuple(data["nationality"]),
+                        preferred_language=data["preferred_language"],
+                        island=data["island"],
+                        municipality=data["municipality"],
+                    ),
+                    consents=consents,
+                    topics=list(data["topics"]),
+                    priority=Priority(data["priority"]),
+                    duration_seconds=data["duration_minutes"] * 60
+                    if data["duration_minutes"] is not None
+                    else None,
+                    interpreter=data["interpreter"],
+                ),
+            )
+        except case_domain.NotAllowed as error:
+            form.add_error(None, str(error))
+            return render(request, "backoffice/case_new.html", {"form": form, "duplicates": []})
+        case = intake.case
         messages.success(
             request, _("Case %(reference)s was opened.") % {"reference": case.reference}
         )
-        hand_over_tracking_link(request, case, secret)
+        hand_over_tracking_link(request, case, intake.secret)
         return redirect("backoffice:case_detail", reference=case.reference)
 
-    def _person(self, person: Person | None, data: dict[str, Any]) -> Person:
-        """The person chosen among the possible duplicates (given the contacts typed), or a
-        new one."""
-        if person is not None:
-            for kind, value in (
-                (ContactKind.PHONE, data["phone"]),
-                (ContactKind.EMAIL, data["email"]),
-            ):
-                if value:
-                    people_domain.add_contact(
-                        actor=self.user, person=person, kind=kind, value=value
-                    )
+
+class CaseIdentityView(StaffView):
+    """An officer confirms with the person who sent a public request: the possible match
+    (only shown to those who may open that record), or nobody known."""
+
+    permission = Permission.WORK_CASES
+
+    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
+        case = get_case_for_user(self.user, reference)
+        choice = request.POST.get("person", "")
+        match = possible_match_for(self.user, case)
+        person = match if match is not None and choice == str(match.pk) else None
+        if choice and person is None and choice != "none":
+            messages.error(request, _("That person's record is not within your reach."))
+            return redirect("backoffice:case_detail", reference=case.reference)
+        try:
+            confirm_identity(actor=self.user, case=case, person=person)
+        except case_domain.NotAllowed as error:
+            messages.error(request, str(error))
         else:
-            person = people_domain.register_person(
-                actor=self.user,
-                unit=self.user.unit,  # type: ignore[arg-type]
-                details=people_domain.PersonDetails(
-                    given_names=data["given_names"],
-                    family_names=data["family_names"],
-                    birth_date=data["birth_date"],
-                    age_group=data["age_group"],
-                    sex=data["sex"],
-                    gender=data["gender"],
-                    nationalities=tuple(data["nationality"]),
-                    preferred_language=data["preferred_language"],
-                    island=data["island"],
-                    municipality=data["municipality"],
-                ),
-                phones=[data["phone"]] if data["phone"] else [],
-                emails=[data["email"]] if data["email"] else [],
-            )
-        method = (
-            ConsentMethod.IN_PERSON if data["channel"] == Channel.WALK_IN else ConsentMethod.VERBAL
-        )
-        for purpose, field in (
-            (Purpose.SERVICE, "consent_service"),
-            (Purpose.CONTACT, "consent_contact"),
-            (Purpose.STATISTICS, "consent_statistics"),
-        ):
-            if data[field]:
-                people_domain.give_consent(
-                    actor=self.user, person=person, purpose=purpose, method=method
+            if person is not None:
+                messages.success(
+                    request, _("The identity was confirmed: the request is on the person's record.")
                 )
-        return person
+            else:
+                messages.success(
+                    request,
+                    _("The identity was confirmed: the request stays apart from any record."),
+                )
+        return redirect("backoffice:case_detail", reference=case.reference)

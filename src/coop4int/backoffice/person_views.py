@@ -16,8 +16,10 @@ from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_forms import ConsentForm
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.queries import cases_for_user
+from coop4int.cases.domain.referrals import withdraw_sharing_consent
 from coop4int.people.domain import people as people_domain
 from coop4int.people.domain.merge import MergeRefused, merge_people
+from coop4int.people.domain.people import has_consent
 from coop4int.people.domain.queries import (
     PersonMergedAway,
     age_on,
@@ -73,6 +75,10 @@ class PersonDetailView(StaffView):
                     method=ConsentMethod(consent_form.cleaned_data["method"]),
                 )
                 messages.success(request, _("The consent was recorded."))
+            elif purpose == Purpose.REFERRAL and has_consent(person, purpose):
+                # Partners lose the person's details at once: their referrals go too.
+                withdraw_sharing_consent(actor=self.user, person=person)
+                messages.success(request, _("The consent was withdrawn."))
             elif people_domain.withdraw_consent(actor=self.user, person=person, purpose=purpose):
                 messages.success(request, _("The consent was withdrawn."))
             else:

@@ -1,4 +1,5 @@
-"""Partner organisations' view of the referrals they received: only what was shared."""
+"""Partner organisations' view of the referrals they received: only what was shared, and only
+while the referral stands and the person's consent to share lasts."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -10,7 +11,7 @@ from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_forms import DeclineForm, OutcomeForm
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import referrals as domain
-from coop4int.cases.domain.cases import StaleCase
+from coop4int.cases.domain.cases import NotAllowed, StaleCase
 from coop4int.cases.enums import ReferralOutcome
 from coop4int.cases.models import Referral
 from coop4int.core.languages import REGISTRY
@@ -22,7 +23,11 @@ class ReferralListView(StaffView):
     def get(self, request: HttpRequest) -> HttpResponse:
         rows = domain.referrals_for_user(self.user).order_by("-sent_at", "-pk")
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
-        return render(request, "backoffice/referral_list.html", {"page": page, "query": ""})
+        return render(
+            request,
+            "backoffice/referral_list.html",
+            {"page": page, "copies": [domain.partner_copy(r) for r in page], "query": ""},
+        )
 
 
 class ReferralDetailView(StaffView):
@@ -35,12 +40,14 @@ class ReferralDetailView(StaffView):
         decline: DeclineForm | None = None,
         outcome: OutcomeForm | None = None,
     ) -> HttpResponse:
-        language = REGISTRY.get(referral.shared.get("language", ""))
+        copy = domain.partner_copy(referral)
+        language = REGISTRY.get(copy.shared.get("language", ""))
         return render(
             request,
             "backoffice/referral_detail.html",
             {
                 "referral": referral,
+                "copy": copy,
                 "language": language.native_name if language else "",
                 "decline_form": decline or DeclineForm(),
                 "outcome_form": outcome or OutcomeForm(),
@@ -78,6 +85,11 @@ class ReferralDetailView(StaffView):
                     )
                     messages.success(request, _("The outcome was recorded."))
                     return redirect("backoffice:referral_list")
+        except NotAllowed as error:
+            # Withdrawn meanwhile: say so, and show the referral as it is now (nothing personal).
+            messages.error(request, str(error))
+            referral.refresh_from_db()
+            return self._render(request, referral)
         except StaleCase:
             messages.error(request, _("This referral changed meanwhile. Nothing was saved."))
             referral.refresh_from_db()

@@ -35,6 +35,11 @@ urlpatterns = [
     ),
     path("cases/<str:reference>/", case_views.CaseDetailView.as_view(), name="case_detail"),
     path(
+        "cases/<str:reference>/identity/",
+        case_views.CaseIdentityView.as_view(),
+        name="case_identity",
+    ),
+    path(
         "cases/<str:reference>/files/<int:file_id>/",
         case_views.CaseFileView.as_view(),
         name="case_file",

@@ -65,6 +65,15 @@ class Case(models.Model):
     # After resolution the person is asked one question: how satisfied, 1 (not at all) to 5.
     satisfaction_asked_at = models.DateTimeField(null=True, blank=True)
     satisfaction = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A public channel's contact details are a claim of identity, not a proof: when they
+    # belong to a record, the case is opened without a person, the record is kept here as a
+    # possible match (shown only to those who may open that record) and the consents the
+    # form asked for wait in ``claimed_consents`` until an officer confirms the identity.
+    identity_verified = models.BooleanField(_("identity verified"), default=True)
+    claimed_person = models.ForeignKey(
+        "people.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_consents = models.JSONField(default=list, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

@@ -35,27 +35,15 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import Unit
-from coop4int.cases.domain.cases import (
-    add_interaction,
-    awaits_satisfaction,
-    open_case,
-    record_satisfaction,
-    satisfaction_score,
-)
+from coop4int.cases.domain.intake import Contact, receive_contact
 from coop4int.cases.domain.references import normalise_reference
-from coop4int.cases.enums import Channel, Direction
+from coop4int.cases.enums import Channel
 from coop4int.cases.models import Case, CaseAttachment, Interaction
 from coop4int.cases.tasks import email_subject
 from coop4int.core.languages import UnknownLanguage, get_language, interface_language_for
 from coop4int.people.domain.contacts import normalise_email
-from coop4int.people.domain.people import (
-    PersonDetails,
-    give_consent,
-    people_with_contact,
-    register_person,
-)
-from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
-from coop4int.people.models import Person
+from coop4int.people.domain.people import PersonDetails
+from coop4int.people.enums import Purpose
 
 logger = logging.getLogger("coop4int.channels.email")
 
@@ -188,49 +176,48 @@ def default_unit() -> Unit | None:
 
 
 def _file(parsed: _Parsed, unit: Unit, saved_files: list[str]) -> FilingResult:
-    case = _case_answered(parsed)
+    """Through the one intake path: the message joins the case it answers only when its
+    sender is one of that case's contacts (``cases.domain.intake``)."""
     own_address = parsed.sender == _own_address()
-    if case is not None:
-        # A bare number from 1 to 5 answers the satisfaction question; it does not reopen.
-        score = satisfaction_score(parsed.body) if awaits_satisfaction(case) else None
-        if score is not None:
-            record_satisfaction(actor=None, case=case, score=score)
-        interaction = add_interaction(
-            actor=None,
-            case=case,
-            channel=Channel.EMAIL,
-            direction=Direction.IN,
-            body=parsed.body or parsed.subject or _("(empty message)"),
-            is_public=True,
-            language=parsed.language,
-            message_id=parsed.message_id,
-            reopen=score is None,
-        )
-        _keep_attachments(interaction, parsed.attachments, saved_files)
-        return FilingResult(case=case, interaction=interaction)
-
-    person = None if own_address else _person_for(parsed, unit)
-    language = parsed.language or (person.preferred_language if person else "") or "pt"
     subject = _REPLY_PREFIX.sub("", parsed.subject).strip()
     subject = subject or _first_line(parsed.body) or _("E-mail without a subject")
-    case, secret = open_case(
+    given, family = _split_name(parsed.sender_name)
+    intake = receive_contact(
         actor=None,
         unit=unit,
-        channel=Channel.EMAIL,
-        subject=subject,
-        body=parsed.body or subject,
-        person=person,
-        language=language,
-        # Never mail ourselves: a message from our own address gets no reply by e-mail.
-        reply_email="" if own_address else parsed.sender,
-        message_id=parsed.message_id,
+        case=_case_answered(parsed),
+        contact=Contact(
+            channel=Channel.EMAIL,
+            subject=subject,
+            body=parsed.body or subject,
+            language=parsed.language,
+            # Never mail ourselves: a message from our own address gets no reply by e-mail,
+            # and belongs to nobody.
+            email="" if own_address else parsed.sender,
+            details=PersonDetails(
+                given_names=given,
+                family_names=family,
+                preferred_language=parsed.language or "pt",
+            ),
+            # Writing to us is consent to be served by e-mail.
+            consents=frozenset({Purpose.SERVICE}),
+            message_id=parsed.message_id,
+            reply_by_email=not own_address,
+        ),
     )
-    interaction = Interaction.objects.get(message_id=parsed.message_id)
+    interaction = intake.interaction
+    assert interaction is not None
     _keep_attachments(interaction, parsed.attachments, saved_files)
-    acknowledged = not own_address
-    if acknowledged:
-        transaction.on_commit(_acknowledgement(case, secret, parsed))
-    return FilingResult(case=case, interaction=interaction, opened=True, acknowledged=acknowledged)
+    if not intake.opened:
+        return FilingResult(case=intake.case, interaction=interaction)
+    if intake.acknowledge:
+        transaction.on_commit(_acknowledgement(intake.case, intake.secret, parsed))
+    return FilingResult(
+        case=intake.case,
+        interaction=interaction,
+        opened=True,
+        acknowledged=intake.acknowledge,
+    )
 
 
 def _stored(message_id: str) -> FilingResult | None:
@@ -268,25 +255,6 @@ def _references_in(subject: str) -> list[str]:
     candidates += [m.group(1) for m in _BARE_REFERENCE.finditer(subject)]
     found = (normalise_reference(candidate) for candidate in candidates[:20])
     return list(dict.fromkeys(reference for reference in found if reference))
-
-
-def _person_for(parsed: _Parsed, unit: Unit) -> Person:
-    """The person the sender address belongs to; a newly registered one when nobody has it —
-    writing to us is consent to be served by e-mail."""
-    known = people_with_contact(ContactKind.EMAIL, parsed.sender)
-    if known:
-        return known[0]
-    given, family = _split_name(parsed.sender_name)
-    person = register_person(
-        actor=None,
-        unit=unit,
-        details=PersonDetails(
-            given_names=given, family_names=family, preferred_language=parsed.language or "pt"
-        ),
-        emails=[parsed.sender],
-    )
-    give_consent(actor=None, person=person, purpose=Purpose.SERVICE, method=ConsentMethod.EMAIL)
-    return person
 
 
 def _split_name(name: str) -> tuple[str, str]:

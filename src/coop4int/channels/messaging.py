@@ -17,13 +17,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import Unit
-from coop4int.cases.domain.cases import add_interaction, open_case
-from coop4int.cases.enums import ACTIVE, Direction
+from coop4int.cases.domain.intake import Contact, active_conversation, receive_contact
 from coop4int.cases.models import Case, Interaction
 from coop4int.channels.providers import (
     InboundMessage,
@@ -36,9 +34,6 @@ from coop4int.channels.providers import (
     messaging_provider,
     whatsapp_window_open,
 )
-from coop4int.people.domain.people import people_with_contact
-from coop4int.people.enums import ContactKind
-from coop4int.people.models import Person
 
 logger = logging.getLogger("coop4int.channels.messaging")
 
@@ -61,8 +56,8 @@ class FilingResult:
 
 
 def file_inbound(message: InboundMessage, *, unit: Unit | None = None) -> FilingResult:
-    """File ``message``; a new case goes to ``unit``, else to the person's unit when it is a
-    local unit, else to the first local unit.
+    """File ``message``; a new case goes to ``unit``, else to the first local unit (the
+    intake's one rule: a number is a claim of identity, so it does not route by a record).
 
     Side effects, in one transaction: a case opened (audit ``cases.case.opened``) or an
     interaction added (``cases.interaction.added``). Raises NoUnit, storing nothing."""
@@ -81,34 +76,24 @@ def file_inbound(message: InboundMessage, *, unit: Unit | None = None) -> Filing
 
 
 def _file(message: InboundMessage, unit: Unit | None) -> FilingResult:
-    person = _person_for(message.sender)
-    case = _active_case(message, person)
-    if case is not None:
-        interaction = add_interaction(
-            actor=None,
-            case=case,
-            channel=message.channel,
-            direction=Direction.IN,
-            body=message.body,
-            is_public=True,
-            message_id=message.message_id,
-        )
-        return FilingResult(case=case, interaction=interaction)
-
-    unit = unit or _unit_for(person)
-    case, _secret = open_case(
-        actor=None,
-        unit=unit,
+    """Through the one intake path: the message continues the sender's active conversation
+    on its channel, else opens a case; a known number is a claim, never attached to its
+    record (``cases.domain.intake``)."""
+    if unit is None and not Unit.objects.filter(kind=UnitKind.LOCAL_UNIT).exists():
+        raise NoUnit
+    contact = Contact(
         channel=message.channel,
         subject=_subject(message),
         body=message.body,
-        person=person,
-        language=(person.preferred_language if person else "") or "pt",
-        reply_phone=message.sender,
+        phone=message.sender,
         message_id=message.message_id,
+        registers=False,
     )
-    interaction = Interaction.objects.get(message_id=message.message_id)
-    return FilingResult(case=case, interaction=interaction, opened=True)
+    intake = receive_contact(
+        actor=None, unit=unit, case=active_conversation(contact), contact=contact
+    )
+    assert intake.interaction is not None
+    return FilingResult(case=intake.case, interaction=intake.interaction, opened=intake.opened)
 
 
 def _stored(message_id: str) -> FilingResult | None:
@@ -117,39 +102,6 @@ def _stored(message_id: str) -> FilingResult | None:
         return None
     logger.info("duplicate message %s (case %s)", message_id, interaction.case.reference)
     return FilingResult(case=interaction.case, interaction=interaction, duplicate=True)
-
-
-def _person_for(phone: str) -> Person | None:
-    """The person the number belongs to (the oldest record when several share it)."""
-    known = people_with_contact(ContactKind.PHONE, phone)
-    return known[0] if known else None
-
-
-def _active_case(message: InboundMessage, person: Person | None) -> Case | None:
-    """The latest active case the message continues: the person's, or — for a number nobody
-    has — the person-less case written from that number, on the same channel."""
-    cases = Case.objects.filter(status__in=ACTIVE)
-    if person is not None:
-        cases = cases.filter(person=person)
-    else:
-        cases = cases.filter(person__isnull=True, reply_phone=message.sender)
-    on_channel = Q(channel=message.channel) | Q(interactions__channel=message.channel)
-    return (
-        cases.filter(on_channel)
-        .distinct()
-        .select_related("unit")
-        .order_by("-last_activity_at", "-pk")
-        .first()
-    )
-
-
-def _unit_for(person: Person | None) -> Unit:
-    if person is not None and person.unit.kind == UnitKind.LOCAL_UNIT:
-        return person.unit
-    unit = Unit.objects.filter(kind=UnitKind.LOCAL_UNIT).order_by("pk").first()
-    if unit is None:
-        raise NoUnit
-    return unit
 
 
 def _subject(message: InboundMessage) -> str:

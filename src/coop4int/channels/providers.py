@@ -191,7 +191,7 @@ class TwilioProvider:
         except ValidationError:
             raise WebhookRejected("From is not a phone number", status=400) from None
         media = field("NumMedia") or "0"
-        media_count = int(media) if media.isdigit() and len(media) < 4 else 0
+        media_count = int(media) if media.isascii() and media.isdigit() and len(media) < 4 else 0
         if not body:
             if not media_count:
                 raise WebhookRejected("empty Body and no media", status=400)

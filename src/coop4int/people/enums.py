@@ -41,6 +41,7 @@ class Purpose(models.TextChoices):
     CONTACT = "contact", _("Being contacted")
     REFERRAL = "referral", _("Sharing with a partner in a referral")
     STATISTICS = "statistics", _("Use in statistics")
+    SHARING = "sharing", _("Sharing the record between units")
 
 
 class ConsentMethod(models.TextChoices):

@@ -117,3 +117,25 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.purpose}"
+
+
+class UnitLink(models.Model):
+    """A person's record opened to a unit other than the one that registered it, with the
+    person's consent to share it between units (``consent``: who recorded it, when, how).
+    The link lasts while that consent is not withdrawn (``people.domain.queries``)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="unit_links")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "unit"], name="people_one_link_per_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.unit_id}"

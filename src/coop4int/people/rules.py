@@ -1,4 +1,5 @@
-"""Who may see a person's sensitive fields (residence status, identity document)."""
+"""Who may open a person's record, and see its sensitive fields (residence status, identity
+document): the scoping rule of ``people.domain.queries`` as a ``rules`` predicate."""
 
 import rules
 
@@ -6,19 +7,18 @@ from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.accounts.rules import granted, is_nationwide
 from coop4int.people.models import Person
+from coop4int.people.scope import person_in_scope
 
 
 @rules.predicate
-def in_person_unit(user: User, person: Person | None) -> bool:
-    if person is None:
-        return True
-    if user.unit_id is not None and person.unit_id == user.unit_id:
-        return True
-    # A person with a case at the user's unit is that unit's person too.
-    return user.unit_id is not None and person.cases.filter(unit_id=user.unit_id).exists()
+def in_person_scope(user: User, person: Person | None) -> bool:
+    return person is None or person_in_scope(user, person)
 
 
+rules.add_perm(Permission.VIEW_PERSON, granted(Permission.WORK_CASES) & in_person_scope)
 rules.add_perm(
     Permission.VIEW_PERSON_SENSITIVE,
-    granted(Permission.VIEW_PERSON_SENSITIVE) & (is_nationwide | in_person_unit),
+    granted(Permission.VIEW_PERSON_SENSITIVE)
+    & granted(Permission.WORK_CASES)
+    & (is_nationwide | in_person_scope),
 )

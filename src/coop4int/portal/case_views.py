@@ -20,21 +20,15 @@ from coop4int.accounts.models import Unit
 from coop4int.cases.domain.cases import (
     add_interaction,
     awaits_satisfaction,
-    open_case,
     record_satisfaction,
 )
+from coop4int.cases.domain.intake import Contact, receive_contact
 from coop4int.cases.domain.queries import case_for_tracking, timeline
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case
 from coop4int.channels.email_in import acknowledgement
-from coop4int.people.domain.people import (
-    PersonDetails,
-    give_consent,
-    people_with_contact,
-    register_person,
-)
-from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
-from coop4int.people.models import Person
+from coop4int.people.domain.people import PersonDetails
+from coop4int.people.enums import Purpose
 from coop4int.portal.abuse import RateLimit, filled_by_robot
 from coop4int.portal.case_forms import AnswerForm, HelpRequest, RequestForm, local_units
 
@@ -75,53 +69,29 @@ def _unit_for(chosen: Unit | None) -> Unit | None:
     )
 
 
-def _person_for(request: HelpRequest, unit: Unit) -> Person | None:
-    """The person reachable at the e-mail or phone given (the oldest record), or a new one;
-    nobody when neither was given."""
-    for kind, value in ((ContactKind.EMAIL, request.email), (ContactKind.PHONE, request.phone)):
-        if value:
-            known = people_with_contact(kind, value)
-            if known:
-                return known[0]
-    if not (request.email or request.phone):
-        return None
-    return register_person(
-        actor=None,
-        unit=unit,
-        details=PersonDetails(given_names=request.name, preferred_language=request.language),
-        phones=[request.phone] if request.phone else [],
-        emails=[request.email] if request.email else [],
-    )
-
-
 @transaction.atomic
 def _receive(request: HelpRequest, unit: Unit) -> tuple[Case, str]:
-    """A request from the web form: the person found or registered with their consent, and
-    the case opened. (A channel adapter's job; it lives here until ``channels/web`` exists.)"""
-    person = _person_for(request, unit)
-    if person is not None:
-        give_consent(
-            actor=None, person=person, purpose=Purpose.SERVICE, method=ConsentMethod.ONLINE
-        )
-        if request.wants_contact:
-            give_consent(
-                actor=None, person=person, purpose=Purpose.CONTACT, method=ConsentMethod.ONLINE
-            )
-    case, secret = open_case(
+    """A request from the web form, through the one intake path: the details typed are a
+    claim of identity, never attached to an existing record (``cases.domain.intake``)."""
+    consents = {Purpose.SERVICE} | ({Purpose.CONTACT} if request.wants_contact else set())
+    intake = receive_contact(
         actor=None,
         unit=unit,
-        channel=Channel.WEB,
-        subject=request.subject,
-        body=request.question,
-        person=person,
-        language=request.language,
-        reply_email=request.email,
-        reply_phone=request.phone,
+        contact=Contact(
+            channel=Channel.WEB,
+            subject=request.subject,
+            body=request.question,
+            language=request.language,
+            phone=request.phone,
+            email=request.email,
+            details=PersonDetails(given_names=request.name, preferred_language=request.language),
+            consents=frozenset(consents),
+        ),
     )
-    if request.email:
+    if intake.acknowledge:
         # The reference and the link by e-mail too, once the case is saved.
-        transaction.on_commit(acknowledgement(case, secret, to=request.email))
-    return case, secret
+        transaction.on_commit(acknowledgement(intake.case, intake.secret, to=request.email))
+    return intake.case, intake.secret
 
 
 @private()
@@ -177,7 +147,9 @@ def follow(request: HttpRequest, reference: str, secret: str) -> HttpResponse:
     case = case_for_tracking(reference, secret)
     if request.method == "POST" and "score" in request.POST:
         score = request.POST["score"]
-        if score.isdigit() and record_satisfaction(actor=None, case=case, score=int(score)):
+        if score in ("1", "2", "3", "4", "5") and record_satisfaction(
+            actor=None, case=case, score=int(score)
+        ):
             messages.success(request, _("Thank you for your answer."))
         return redirect(request.path)
     form = AnswerForm(request.POST or None)

@@ -292,3 +292,172 @@ def test_the_officer_hands_over_the_tracking_link_once(desk, unit, client):
     assert client.get(link.group(2)).status_code == 200  # the person's page opens
     again = desk.get(reverse("backoffice:case_detail", args=[case.reference])).content.decode()
     assert 'id="tracking-link"' not in again
+
+
+# --- Referrals, consent and satisfaction on the case page --------------------------------------
+
+
+def _said(response) -> list[tuple[str, str]]:
+    """The messages the page gives after a redirect: (level, text)."""
+    from django.contrib.messages import get_messages
+
+    return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
+
+
+def _in_page_language(response, message: str) -> str:
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return translation.gettext(message)
+
+
+@pytest.fixture
+def referred(unit, officer, partner_unit):
+    from coop4int.cases.domain.referrals import refer_case
+    from coop4int.directory.models import Service
+    from coop4int.people.domain.people import give_consent
+    from coop4int.people.enums import ConsentMethod, Purpose
+
+    person = register_person(actor=officer, unit=unit, details=PersonDetails(
+        given_names="Aminata", family_names="Diallo"), phones=["+2389912345"])  # fmt: skip
+    give_consent(actor=officer, person=person, purpose=Purpose.REFERRAL,
+                 method=ConsentMethod.VERBAL)  # fmt: skip
+    case = _case(unit, officer, person=person)
+    service = Service.objects.create(name="Consulta do viajante", unit=partner_unit)
+    referral = refer_case(actor=officer, case=case, service=service, summary="Vacina",
+                          share_phone=True)  # fmt: skip
+    return case, referral
+
+
+@pytest.mark.parametrize("posted", ["abc", "", "²", "1.5", "-1", "9" * 30, "None"])
+def test_withdrawing_a_referral_with_a_bad_id_answers_with_a_message_and_changes_nothing(
+    desk, referred, posted
+):
+    from coop4int.cases.enums import ReferralStatus
+
+    case, referral = referred
+    version = Case.objects.get(pk=case.pk).version
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "withdraw_referral", "referral": posted},
+    )
+    assert response.status_code == 302
+    assert _said(response) == [
+        ("error", _in_page_language(
+            response, "That referral is not one of this case's. Nothing was changed."
+        ))
+    ]  # fmt: skip
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert (referral.status, case.status, case.version) == (
+        ReferralStatus.SENT, Status.WAITING_PARTNER, version,
+    )  # fmt: skip
+
+
+def test_a_referral_of_another_case_cannot_be_withdrawn_from_this_one(
+    desk, referred, unit, officer
+):
+    from coop4int.cases.enums import ReferralStatus
+
+    _case_referred, referral = referred
+    other = _case(unit, officer, subject="Outro pedido")
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[other.reference]),
+        {"action": "withdraw_referral", "referral": str(referral.pk)},
+    )
+    assert response.status_code == 302
+    assert [level for level, _text in _said(response)] == ["error"]
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+    assert referral.shared["name"] == "Aminata Diallo"
+
+
+def test_withdrawing_the_referral_from_the_case_page_returns_the_case_to_open(desk, referred):
+    from coop4int.cases.enums import ReferralStatus
+
+    case, referral = referred
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "withdraw_referral", "referral": str(referral.pk)},
+        follow=True,
+    )
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert (referral.status, referral.shared) == (ReferralStatus.WITHDRAWN, {})
+    assert case.status == Status.OPEN
+    assert AuditEntry.objects.filter(
+        action="cases.case.status_changed", data__reason="referral_withdrawn"
+    ).exists()
+
+
+def test_withdrawing_the_sharing_consent_on_the_case_page_withdraws_the_referrals(desk, referred):
+    from coop4int.cases.enums import ReferralStatus
+
+    case, referral = referred
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "withdraw_consent", "consent-purpose": "referral", "consent-method": "verbal"},
+    )
+    assert response.status_code == 302
+    assert [level for level, _text in _said(response)] == ["success"]
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert (referral.status, referral.shared) == (ReferralStatus.WITHDRAWN, {})
+    assert case.status == Status.OPEN
+    assert not Consent.objects.filter(
+        person=case.person, purpose="referral", withdrawn_at__isnull=True
+    ).exists()
+
+
+def test_withdrawing_another_consent_leaves_the_referrals_alone(desk, referred):
+    from coop4int.cases.enums import ReferralStatus
+
+    case, referral = referred
+    desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "withdraw_consent", "consent-purpose": "contact", "consent-method": "verbal"},
+    )
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.SENT
+
+
+@pytest.mark.parametrize("score", ["²", "abc", "0", "6", "9" * 30, ""])
+def test_a_bad_satisfaction_score_answers_with_a_message_and_records_nothing(
+    desk, unit, officer, score
+):
+    from coop4int.cases.domain.cases import change_status
+
+    case = _case(unit, officer)
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    version = Case.objects.get(pk=case.pk).version
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "satisfaction", "score": score},
+    )
+    assert response.status_code == 302
+    assert [level for level, _text in _said(response)] == ["error"]
+    case.refresh_from_db()
+    assert (case.satisfaction, case.version) == (None, version)
+
+
+def test_a_second_satisfaction_answer_is_refused_with_a_message(desk, unit, officer):
+    from coop4int.cases.domain.cases import change_status, record_satisfaction
+
+    case = _case(unit, officer)
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    record_satisfaction(actor=officer, case=case, score=4)
+    response = desk.post(
+        reverse("backoffice:case_detail", args=[case.reference]),
+        {"action": "satisfaction", "score": "2"},
+    )
+    assert [level for level, _text in _said(response)] == ["error"]
+    case.refresh_from_db()
+    assert case.satisfaction == 4
+
+
+@pytest.mark.parametrize("canned", ["²", "abc", "9" * 30])
+def test_a_bad_canned_answer_id_shows_the_case_as_it_is(desk, unit, officer, canned):
+    case = _case(unit, officer)
+    response = desk.get(
+        reverse("backoffice:case_detail", args=[case.reference]), {"canned": canned}
+    )
+    assert response.status_code == 200

@@ -11,8 +11,10 @@ from django.utils import translation
 from coop4int.accounts.enums import Role
 from coop4int.accounts.roles import Permission
 from coop4int.cases.domain.cases import open_case
-from coop4int.cases.enums import Channel
+from coop4int.cases.domain.referrals import refer_case
+from coop4int.cases.enums import Channel, ReferralStatus, Status
 from coop4int.core.models import AuditEntry
+from coop4int.directory.models import Service
 from coop4int.people.domain.people import (
     PersonDetails,
     give_consent,
@@ -246,3 +248,28 @@ def test_person_page_query_count_does_not_grow_with_the_record(desk, officer, un
     assert "Pedido 3" in body
     assert body.count('name="action" value="merge"') == 5
     assert len(many) == len(few) == 14
+
+
+def test_withdrawing_the_sharing_consent_on_the_person_page_withdraws_their_referrals(
+    client, login_verified, make_staff, unit, partner_unit
+):
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+    person = register_person(actor=officer, unit=unit, details=PersonDetails(given_names="Ana"))
+    give_consent(
+        actor=officer, person=person, purpose=Purpose.REFERRAL, method=ConsentMethod.VERBAL
+    )
+    case, _secret = open_case(
+        actor=officer, unit=unit, channel=Channel.WALK_IN, subject="Saúde", person=person
+    )
+    service = Service.objects.create(name="Consulta", unit=partner_unit)
+    referral = refer_case(actor=officer, case=case, service=service, summary="x", share_phone=False)
+    login_verified(client, officer)
+    client.post(
+        f"/staff/people/{person.pk}/",
+        {"action": "withdraw_consent", "consent-purpose": "referral", "consent-method": "verbal"},
+    )
+    referral.refresh_from_db()
+    case.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
+    assert referral.shared.get("name", "") == ""
+    assert case.status == Status.OPEN

@@ -8,6 +8,7 @@ from coop4int.accounts.enums import Role
 from coop4int.cases.domain.cases import open_case
 from coop4int.cases.enums import Channel
 from coop4int.cases.models import CallBack, Case
+from coop4int.core.models import AuditEntry
 from coop4int.people.domain.people import PersonDetails, register_person
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,53 @@ def test_a_number_that_does_not_parse_is_refused_in_the_users_language(desk):
     assert response.status_code == 200
     assert 'value="12"' in response.content.decode()
     assert "form-errors" in response.content.decode()
+
+
+def test_no_hidden_field_competes_with_the_chosen_person_and_case(desk, officer, unit, aminata):
+    """The person and case are radio buttons of the form itself: an empty hidden field of the
+    same name used to be posted after them and win, opening a new anonymous case."""
+    case = open_case(actor=officer, unit=unit, channel=Channel.WALK_IN, subject="Visto",
+                     person=aminata)[0]  # fmt: skip
+    body = desk.get(reverse("backoffice:phone_line"), {"number": "991 23 45"}).content.decode()
+    assert 'type="hidden" name="case"' not in body
+    assert 'type="hidden" name="person"' not in body
+    assert body.count('name="case"') == 2  # the open case, and "open a new case"
+    response = desk.post(reverse("backoffice:phone_line"), {
+        "number": "+2389912345", "direction": "in", "case": case.reference,
+        "person": str(aminata.pk), "summary": "Voltou a ligar", "language": "fr",
+    })  # fmt: skip
+    assert response["Location"] == reverse("backoffice:case_detail", args=[case.reference])
+    assert Case.objects.count() == 1
+    assert case.interactions.filter(body="Voltou a ligar").exists()
+
+
+def test_a_case_or_person_not_offered_is_refused_and_nothing_is_logged(
+    desk, officer, unit, other_unit, aminata
+):
+    elsewhere = open_case(actor=None, unit=other_unit, channel=Channel.WEB, subject="Mindelo")[0]
+    stranger = register_person(
+        actor=None, unit=other_unit, details=PersonDetails(given_names="Zulmira"),
+        phones=["+2389912345"],
+    )  # fmt: skip
+    for choice in ({"case": elsewhere.reference}, {"person": str(stranger.pk)}):
+        response = desk.post(reverse("backoffice:phone_line"), {
+            "number": "+2389912345", "direction": "in", "summary": "Tentativa",
+            "language": "pt", "subject": "x", **choice,
+        })  # fmt: skip
+        assert response.status_code == 200
+        assert "Zulmira" not in response.content.decode()
+    assert not Case.objects.filter(subject="x").exists()
+    assert elsewhere.interactions.count() == 0
+
+
+def test_a_call_back_id_that_is_not_a_number_changes_nothing(desk):
+    response = desk.post(reverse("backoffice:phone_line"), {"done": "abc"})
+    assert response.status_code == 302
+
+
+def test_every_caller_lookup_is_audited_without_the_number(desk, officer, aminata):
+    desk.get(reverse("backoffice:phone_line"), {"number": "991 23 45"})
+    entry = AuditEntry.objects.get(action="cases.caller.looked_up")
+    assert entry.actor == officer
+    assert "9912345" not in str(entry.data)
+    assert entry.data["matches"] == 1

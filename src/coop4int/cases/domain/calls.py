@@ -8,13 +8,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from coop4int.accounts.models import Unit, User
-from coop4int.cases.domain.cases import add_interaction, open_case
+from coop4int.accounts.models import User
+from coop4int.cases.domain.intake import Contact, receive_contact
 from coop4int.cases.domain.queries import cases_for_user
 from coop4int.cases.enums import ACTIVE, Channel, Direction
 from coop4int.cases.models import CallBack, Case, Interaction
 from coop4int.core import audit
-from coop4int.people.domain.people import people_with_contact
+from coop4int.people.domain.queries import people_reachable_at
 from coop4int.people.enums import ContactKind
 from coop4int.people.models import Person
 
@@ -23,31 +23,37 @@ from coop4int.people.models import Person
 class Caller:
     number: str
     people: list[Person]
+    """The people with this number within the user's scope."""
     cases: list[Case]
     """The active cases, within the user's reach, of those people or of this number."""
+    elsewhere: bool = False
+    """The number belongs to a record outside the user's scope (nothing more is told)."""
 
 
 def caller(user: User, number: str) -> Caller:
-    """Who is calling from ``number`` (E.164), as far as ``user`` may know."""
-    people = people_with_contact(ContactKind.PHONE, number) if number else []
-    cases = (
-        list(
-            cases_for_user(user)
-            .filter(Q(person__in=people) | Q(reply_phone=number), status__in=ACTIVE)
-            .select_related("person")
-            .order_by("-last_activity_at")[:20]
-        )
-        if number
-        else []
+    """Who is calling from ``number`` (E.164), as far as ``user`` may know: lookups answer
+    inside the user's scope only (``people.domain.queries.people_reachable_at``)."""
+    if not number:
+        return Caller(number=number, people=[], cases=[])
+    found = people_reachable_at(user, ContactKind.PHONE, number)
+    cases = list(
+        cases_for_user(user)
+        .filter(Q(person__in=found.people) | Q(reply_phone=number), status__in=ACTIVE)
+        .select_related("person")
+        .order_by("-last_activity_at")[:20]
     )
-    return Caller(number=number, people=people, cases=cases)
+    audit.record(
+        action="cases.caller.looked_up",
+        actor=user,
+        unit=user.unit,
+        data={"number": audit.mask(number), "matches": len(found.people)},
+    )
+    return Caller(number=number, people=found.people, cases=cases, elsewhere=found.elsewhere)
 
 
-@transaction.atomic
 def log_call(
     *,
     actor: User,
-    unit: Unit,
     number: str,
     direction: Direction,
     summary: str,
@@ -59,24 +65,27 @@ def log_call(
     person: Person | None = None,
 ) -> tuple[Interaction, str]:
     """Add the call to ``case``, or open a case with it (for ``person``, or anonymous with the
-    number kept to call back). Returns the call and, for a new case, the secret of the
+    number kept to call back) — through the one intake path, which refuses a case or a person
+    outside ``actor``'s reach. Returns the call and, for a new case, the secret of the
     person's tracking link (else "")."""
-    if case is not None:
-        return add_interaction(
-            actor=actor, case=case, channel=Channel.PHONE, direction=direction, body=summary,
-            is_public=False, language=language, duration_seconds=duration_seconds,
+    intake = receive_contact(
+        actor=actor,
+        case=case,
+        person=person,
+        assign_to=actor,
+        contact=Contact(
+            channel=Channel.PHONE,
+            subject=subject or summary[:80],
+            body=summary,
+            language=language,
+            phone=number,
+            direction=direction,
+            duration_seconds=duration_seconds,
             interpreter=interpreter,
-        ), ""  # fmt: skip
-    opened, secret = open_case(
-        actor=actor, unit=unit, channel=Channel.PHONE, subject=subject or summary[:80],
-        person=person, language=language, body=summary, reply_phone=number,
-        duration_seconds=duration_seconds, interpreter=interpreter, assign_to=actor,
-    )  # fmt: skip
-    first = opened.interactions.get()
-    if direction != first.direction:
-        first.direction = direction
-        first.save(update_fields=["direction"])
-    return first, secret
+        ),
+    )
+    assert intake.interaction is not None
+    return intake.interaction, intake.secret
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -43,11 +43,18 @@ class NotAllowed(Exception):
     pass
 
 
-def _bump(case: Case, expected_version: int | None, **fields: Any) -> None:
-    """Write ``fields`` when the case is still at ``expected_version`` (None: whatever it is)."""
+def _bump(
+    case: Case, expected_version: int | None, /, *, where: Q | None = None, **fields: Any
+) -> None:
+    """Write ``fields`` and raise the version when the case is still at ``expected_version``
+    (None: whatever it is) and its row matches ``where``; StaleCase otherwise. The only place
+    that writes a case's columns after it was opened: ``status`` only from
+    ``transition_case``."""
     rows = Case.objects.filter(pk=case.pk)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
+    if where is not None:
+        rows = rows.filter(where)
     if not rows.update(version=F("version") + 1, **fields):
         raise StaleCase
     for name, value in fields.items():
@@ -74,10 +81,15 @@ def open_case(
     assign_to: User | None = None,
     duration_seconds: int | None = None,
     interpreter: str = "",
+    direction: Direction = Direction.IN,
+    identity_verified: bool = True,
+    claimed_person: Person | None = None,
+    claimed_consents: Sequence[str] = (),
     is_demo: bool = False,
 ) -> tuple[Case, str]:
     """A new case, with its first contact on the timeline when there is one. Returns the case
-    and the secret of the person's tracking link (shown once, never stored).
+    and the secret of the person's tracking link (shown once, never stored). Contacts from
+    every channel come through ``cases.domain.intake.receive_contact``, which calls this.
 
     Side effects: audit ``cases.case.opened``."""
     now = at or timezone.now()
@@ -101,6 +113,9 @@ def open_case(
                     opened_at=now,
                     due_at=due_at(unit.pk, [t.pk for t in topics], now),
                     last_activity_at=now,
+                    identity_verified=identity_verified,
+                    claimed_person=claimed_person,
+                    claimed_consents=list(claimed_consents),
                     is_demo=is_demo,
                 )
             break
@@ -113,7 +128,7 @@ def open_case(
         Interaction.objects.create(
             case=case,
             channel=channel,
-            direction=Direction.IN,
+            direction=direction,
             body=body,
             author=actor if channel in (Channel.WALK_IN, Channel.PHONE) else None,
             language=language,
@@ -154,27 +169,27 @@ def add_interaction(
     them, or was resolved or closed, back in the queue; the first message to them is the first
     reply.
 
-    Side effects: audit ``cases.interaction.added``; an outgoing message is queued for
-    delivery on its channel."""
+    Side effects: audit ``cases.interaction.added`` (and ``cases.case.status_changed`` when
+    the case moves, through ``transition_case``); an outgoing message is queued for delivery
+    on its channel."""
     now = at or timezone.now()
-    fields: dict[str, Any] = {"last_activity_at": now}
-    if (
-        reopen
-        and direction == Direction.IN
-        and case.status
-        in (
-            Status.WAITING_PERSON,
-            Status.RESOLVED,
-            Status.CLOSED,
-        )
-    ):
-        fields.update(status=Status.OPEN, resolved_at=None, closed_at=None)
-    if direction == Direction.OUT:
-        if case.first_reply_at is None:
-            fields["first_reply_at"] = now
-        if case.status == Status.NEW:
-            fields["status"] = Status.OPEN
-    _bump(case, expected_version, **fields)
+    moved = False
+    if reopen and direction == Direction.IN and case.status in REOPENED_BY_THE_PERSON:
+        moved = transition_case(
+            actor=actor, case=case, to=Status.OPEN, expected_version=expected_version,
+            reason=REASON_PERSON_WROTE, at=now,
+        )  # fmt: skip
+    elif direction == Direction.OUT and case.status == Status.NEW:
+        moved = transition_case(
+            actor=actor, case=case, to=Status.OPEN, expected_version=expected_version,
+            reason=REASON_FIRST_REPLY, at=now,
+        )  # fmt: skip
+    # A transition already wrote the time of activity and raised the version.
+    fields: dict[str, Any] = {} if moved else {"last_activity_at": now}
+    if direction == Direction.OUT and case.first_reply_at is None:
+        fields["first_reply_at"] = now
+    if fields:
+        _bump(case, case.version if moved else expected_version, **fields)
     interaction = Interaction.objects.create(
         case=case,
         channel=channel,
@@ -262,38 +277,88 @@ def add_note(
     )
 
 
+# Why a case moved, kept in its audit entry: codes rather than sentences, so that the log reads
+# the same in every language. An officer's own change carries the reason they give, if any.
+REASON_FIRST_REPLY = "first_reply"
+REASON_ASSIGNED = "assigned"
+REASON_PERSON_WROTE = "person_wrote"
+REASON_REFERRED = "referred"
+REASON_REFERRAL_DECLINED = "referral_declined"
+REASON_REFERRAL_COMPLETED = "referral_completed"
+REASON_REFERRAL_WITHDRAWN = "referral_withdrawn"
+REASON_SHARING_CONSENT_WITHDRAWN = "sharing_consent_withdrawn"
+
+# A message from the person puts these back in the queue.
+REOPENED_BY_THE_PERSON = frozenset({Status.WAITING_PERSON, Status.RESOLVED, Status.CLOSED})
+
+
 @transaction.atomic
-def change_status(
-    *, actor: User, case: Case, status: Status, expected_version: int | None = None
-) -> None:
-    """Move the case on (or reopen it). Side effects: audit ``cases.case.status_changed``."""
-    if status == case.status:
-        return
-    if status not in TRANSITIONS[case.status]:
+def transition_case(
+    *,
+    actor: User | None,
+    case: Case,
+    to: Status,
+    expected_version: int | None = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> bool:
+    """Move ``case`` to ``to`` as ``TRANSITIONS`` allows. Every change of a case's status —
+    an officer's, the automatic ones, a referral's — passes here, so that status, version
+    and audit change together. The move is checked against the case as the database has it
+    (its row locked), not as the caller last read it. Returns False, writing nothing, when
+    the case already has that status.
+
+    Raises NotAllowed for a move the flow forbids, StaleCase when the case is no longer at
+    ``expected_version``.
+
+    Side effects: the version raised; ``resolved_at`` and ``closed_at`` follow the status;
+    audit ``cases.case.status_changed`` (from, to, reason); on resolution the person is asked
+    the satisfaction question (``ask_satisfaction``)."""
+    to = Status(to)
+    now = at or timezone.now()
+    case.refresh_from_db(
+        from_queryset=Case.objects.select_for_update(),
+        fields=["status", "resolved_at", "version"],
+    )
+    old = Status(case.status)
+    if to == old:
+        return False
+    if to not in TRANSITIONS[old]:
         raise NotAllowed(
-            _("A case that is %(old)s cannot become %(new)s.")
-            % {"old": Status(case.status).label, "new": Status(status).label}
+            _("A case that is %(old)s cannot become %(new)s.") % {"old": old.label, "new": to.label}
         )
-    now = timezone.now()
-    fields: dict[str, Any] = {"status": status, "last_activity_at": now}
-    if status == Status.RESOLVED:
-        fields["resolved_at"] = now
-    elif status == Status.CLOSED:
-        fields["closed_at"] = now
-        fields["resolved_at"] = case.resolved_at or now
+    fields: dict[str, Any] = {"status": to, "last_activity_at": now}
+    if to == Status.RESOLVED:
+        fields.update(resolved_at=now, closed_at=None)
+    elif to == Status.CLOSED:
+        fields.update(closed_at=now, resolved_at=case.resolved_at or now)
     else:
         fields.update(resolved_at=None, closed_at=None)
-    old = case.status
-    _bump(case, expected_version, **fields)
+    _bump(case, expected_version, where=Q(status=old), **fields)
     audit.record(
         action="cases.case.status_changed",
         actor=actor,
         obj=case,
         unit=case.unit,
-        data={"from": old, "to": status.value},
+        data={"from": old.value, "to": to.value, "reason": reason[:200]},
     )
-    if status == Status.RESOLVED:
-        ask_satisfaction(actor=actor, case=case)
+    if to == Status.RESOLVED:
+        ask_satisfaction(actor=actor, case=case, at=now)
+    return True
+
+
+def change_status(
+    *,
+    actor: User | None,
+    case: Case,
+    status: Status,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> None:
+    """An officer moves the case on (or reopens it), through ``transition_case``."""
+    transition_case(
+        actor=actor, case=case, to=status, expected_version=expected_version, reason=reason
+    )
 
 
 @transaction.atomic
@@ -301,13 +366,13 @@ def assign_case(
     *, actor: User, case: Case, officer: User | None, expected_version: int | None = None
 ) -> None:
     """Give the case to ``officer`` (None: back to the unit's queue), who must be able to work
-    the unit's cases. Side effects: audit ``cases.case.assigned``."""
+    the unit's cases; a new case given to someone is open.
+
+    Side effects: audit ``cases.case.assigned`` (and ``cases.case.status_changed`` when a new
+    case opens, through ``transition_case``)."""
     if officer is not None and not officer.has_perm("cases.work_case", case):
         raise NotAllowed(_("%(name)s cannot work on this unit's cases.") % {"name": officer})
-    fields: dict[str, Any] = {"assigned_to": officer}
-    if officer is not None and case.status == Status.NEW:
-        fields["status"] = Status.OPEN
-    _bump(case, expected_version, **fields)
+    _bump(case, expected_version, assigned_to=officer)
     audit.record(
         action="cases.case.assigned",
         actor=actor,
@@ -315,6 +380,11 @@ def assign_case(
         unit=case.unit,
         data={"to": officer.get_username() if officer else ""},
     )
+    if officer is not None and case.status == Status.NEW:
+        transition_case(
+            actor=actor, case=case, to=Status.OPEN, expected_version=case.version,
+            reason=REASON_ASSIGNED,
+        )  # fmt: skip
 
 
 def assign_cases(*, actor: User, cases: Iterable[Case], officer: User | None) -> int:
@@ -338,17 +408,25 @@ def satisfaction_question(language: str) -> str:
         )
 
 
-def ask_satisfaction(*, actor: User | None, case: Case) -> Interaction | None:
+def ask_satisfaction(
+    *, actor: User | None, case: Case, at: datetime | None = None
+) -> Interaction | None:
     """Ask once, on the channel the person used (walk-ins and calls are asked at the desk or
-    on the phone, and their answer recorded by the officer)."""
+    on the phone, and their answer recorded by the officer).
+
+    Side effects: the version raised; the question added to the timeline and queued for
+    delivery (``add_interaction``, audit ``cases.interaction.added``)."""
     if case.satisfaction_asked_at is not None or case.channel not in DELIVERED:
         return None
     if case.channel in (Channel.EMAIL, Channel.SMS, Channel.WHATSAPP) and not (
         case.reply_email or case.reply_phone or case.person_id
     ):
         return None
-    Case.objects.filter(pk=case.pk).update(satisfaction_asked_at=timezone.now())
-    case.satisfaction_asked_at = timezone.now()
+    now = at or timezone.now()
+    try:
+        _bump(case, None, where=Q(satisfaction_asked_at__isnull=True), satisfaction_asked_at=now)
+    except StaleCase:  # asked meanwhile
+        return None
     return add_interaction(
         actor=actor,
         case=case,
@@ -356,6 +434,7 @@ def ask_satisfaction(*, actor: User | None, case: Case) -> Interaction | None:
         direction=Direction.OUT,
         body=satisfaction_question(case.language),
         is_public=True,
+        at=now,
     )
 
 
@@ -373,17 +452,25 @@ def awaits_satisfaction(case: Case) -> bool:
 
 
 @transaction.atomic
-def record_satisfaction(*, actor: User | None, case: Case, score: int) -> bool:
-    """Keep the person's answer (the first one only); False when it was not kept."""
+def record_satisfaction(
+    *, actor: User | None, case: Case, score: int, at: datetime | None = None
+) -> bool:
+    """Keep the person's answer (the first one only); False when it was not kept (a score
+    outside 1 to 5, or an answer already recorded).
+
+    Side effects: the version raised; audit ``cases.case.satisfaction`` (the score)."""
     if not 1 <= score <= 5:
         return False
-    updated = Case.objects.filter(pk=case.pk, satisfaction__isnull=True).update(
-        satisfaction=score, satisfaction_asked_at=case.satisfaction_asked_at or timezone.now()
-    )
-    if updated:
-        case.satisfaction = score
-        audit.record(
-            action="cases.case.satisfaction", actor=actor, obj=case, unit=case.unit,
-            data={"score": score},
+    try:
+        _bump(
+            case, None, where=Q(satisfaction__isnull=True), satisfaction=score,
+            satisfaction_asked_at=case.satisfaction_asked_at or at or timezone.now(),
         )  # fmt: skip
-    return bool(updated)
+    except StaleCase:  # the first answer stays
+        case.refresh_from_db(fields=["satisfaction", "satisfaction_asked_at", "version"])
+        return False
+    audit.record(
+        action="cases.case.satisfaction", actor=actor, obj=case, unit=case.unit,
+        data={"score": score},
+    )  # fmt: skip
+    return True

@@ -105,10 +105,20 @@ def test_status_flow_with_reopening(unit, officer):
     domain.change_status(actor=officer, case=case, status=Status.OPEN)
     case.refresh_from_db()
     assert (case.status, case.closed_at, case.resolved_at) == (Status.OPEN, None, None)
-    actions = list(
-        AuditEntry.objects.filter(object_id=str(case.pk)).values_list("action", flat=True)
+    moves = list(
+        AuditEntry.objects.filter(action="cases.case.status_changed", object_id=str(case.pk))
+        .order_by("pk")
+        .values_list("data", flat=True)
     )
-    assert actions.count("cases.case.status_changed") == 4
+    # The automatic moves (first reply, the person's answer) are audited like the officer's.
+    assert [(m["from"], m["to"], m["reason"]) for m in moves] == [
+        ("new", "open", "first_reply"),
+        ("open", "waiting_person", ""),
+        ("waiting_person", "open", "person_wrote"),
+        ("open", "resolved", ""),
+        ("resolved", "closed", ""),
+        ("closed", "open", ""),
+    ]
 
 
 def test_second_officer_saving_an_older_version_is_refused_and_nothing_is_lost(

@@ -12,9 +12,16 @@ from coop4int.accounts.enums import Role
 from coop4int.cases.domain import referrals as domain
 from coop4int.cases.domain.cases import NotAllowed, open_case
 from coop4int.cases.enums import Channel, ReferralOutcome, ReferralStatus, Status
+from coop4int.cases.models import Case, Referral
 from coop4int.core.models import AuditEntry
 from coop4int.directory.models import Service
-from coop4int.people.domain.people import PersonDetails, give_consent, register_person
+from coop4int.people.domain.people import (
+    PersonDetails,
+    give_consent,
+    has_consent,
+    register_person,
+    withdraw_consent,
+)
 from coop4int.people.enums import ConsentMethod, Purpose
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +151,188 @@ def test_partner_page_shows_only_what_was_shared(
     assert "Vacina" in body
     assert "P123" not in body
     assert case.reference not in body
+
+
+# --- Withdrawal: of the referral, and of the person's consent to share -----------------------
+
+
+@pytest.fixture
+def sharing(officer, case):
+    return give_consent(actor=officer, person=case.person, purpose=Purpose.REFERRAL,
+                        method=ConsentMethod.VERBAL)  # fmt: skip
+
+
+@pytest.fixture
+def nurse(make_staff, partner_unit):
+    return make_staff(Role.PARTNER_USER, partner_unit)
+
+
+def _refer(officer, case, service, summary="Vacina"):
+    return domain.refer_case(actor=officer, case=case, service=service, summary=summary,
+                             share_phone=True)  # fmt: skip
+
+
+def test_withdrawing_the_only_referral_returns_the_case_to_open(officer, case, health, sharing):
+    referral = _refer(officer, case, health)
+    domain.withdraw_referral(actor=officer, referral=referral)
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+    assert AuditEntry.objects.filter(
+        action="cases.referral.withdrawn", object_id=str(referral.pk)
+    ).exists()
+
+
+def test_withdrawing_one_of_two_pending_referrals_keeps_the_case_waiting(
+    officer, case, health, sharing, partner_unit
+):
+    first = _refer(officer, case, health)
+    _refer(officer, case, Service.objects.create(name="Apoio jurídico", unit=partner_unit))
+    domain.withdraw_referral(actor=officer, referral=first)
+    case.refresh_from_db()
+    assert case.status == Status.WAITING_PARTNER
+
+
+def test_a_declined_referral_leaves_the_case_waiting_while_another_is_pending(
+    officer, case, health, sharing, partner_unit, nurse
+):
+    first = _refer(officer, case, health)
+    second = _refer(officer, case, Service.objects.create(name="Apoio", unit=partner_unit))
+    domain.accept_referral(actor=nurse, referral=second)
+    domain.decline_referral(actor=nurse, referral=first, reason="Sem vagas")
+    case.refresh_from_db()
+    assert case.status == Status.WAITING_PARTNER
+    domain.record_outcome(actor=nurse, referral=second, outcome=ReferralOutcome.SERVED)
+    case.refresh_from_db()
+    assert case.status == Status.OPEN
+
+
+def test_withdrawing_a_referral_of_a_resolved_case_leaves_it_resolved(
+    officer, case, health, sharing
+):
+    from coop4int.cases.domain.cases import change_status
+
+    referral = _refer(officer, case, health)
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    domain.withdraw_referral(actor=officer, referral=referral)
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+
+
+def test_withdrawing_a_referral_clears_what_was_shared_and_keeps_the_rest(
+    officer, case, health, sharing
+):
+    referral = _refer(officer, case, health)
+    sent_at, due = referral.sent_at, referral.answer_due_at
+    domain.withdraw_referral(actor=officer, referral=referral)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
+    assert referral.shared == {}
+    assert (referral.service, referral.sent_at, referral.answer_due_at) == (health, sent_at, due)
+
+
+def test_a_referral_already_answered_cannot_be_withdrawn(officer, case, health, sharing, nurse):
+    referral = _refer(officer, case, health)
+    domain.decline_referral(actor=nurse, referral=referral, reason="Sem vagas")
+    with pytest.raises(domain.StaleCase):
+        domain.withdraw_referral(actor=officer, referral=referral)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DECLINED
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline", "outcome"])
+def test_a_partner_cannot_answer_a_withdrawn_referral(
+    officer, case, health, sharing, nurse, answer
+):
+    referral = _refer(officer, case, health)
+    if answer == "outcome":
+        domain.accept_referral(actor=nurse, referral=referral)
+    seen = domain.get_referral_for_user(nurse, referral.pk)  # the partner's page, still open
+    domain.withdraw_referral(actor=officer, referral=referral)
+    with pytest.raises(NotAllowed):
+        _answer(nurse, seen, answer)
+    referral.refresh_from_db()
+    assert (referral.status, referral.answered_at is None, referral.outcome) == (
+        ReferralStatus.WITHDRAWN, answer != "outcome", "",
+    )  # fmt: skip
+
+
+def _answer(nurse, referral, answer):
+    if answer == "accept":
+        domain.accept_referral(actor=nurse, referral=referral)
+    elif answer == "decline":
+        domain.decline_referral(actor=nurse, referral=referral, reason="Sem vagas")
+    else:
+        domain.record_outcome(actor=nurse, referral=referral, outcome=ReferralOutcome.SERVED)
+
+
+@pytest.mark.parametrize("answer", ["accept", "decline", "outcome"])
+def test_a_partner_cannot_answer_once_the_person_withdrew_the_consent_to_share(
+    officer, case, health, sharing, nurse, answer
+):
+    referral = _refer(officer, case, health)
+    if answer == "outcome":
+        domain.accept_referral(actor=nurse, referral=referral)
+    # Withdrawn elsewhere (the person's page), without the referrals: refused all the same.
+    withdraw_consent(actor=officer, person=case.person, purpose=Purpose.REFERRAL)
+    before = Referral.objects.filter(pk=referral.pk).values().get()
+    with pytest.raises(NotAllowed):
+        _answer(nurse, referral, answer)
+    assert Referral.objects.filter(pk=referral.pk).values().get() == before
+
+
+def test_withdrawing_the_sharing_consent_withdraws_every_open_referral_of_the_person(
+    officer, case, health, sharing, nurse, unit, partner_unit
+):
+    other_case = open_case(actor=officer, unit=unit, channel=Channel.PHONE, subject="Escola",
+                           person=case.person)[0]  # fmt: skip
+    sent = _refer(officer, case, health)
+    accepted = _refer(officer, other_case, Service.objects.create(name="Escola", unit=partner_unit))
+    domain.accept_referral(actor=nurse, referral=accepted)
+    finished = _refer(officer, case, Service.objects.create(name="Apoio", unit=partner_unit))
+    domain.decline_referral(actor=nurse, referral=finished, reason="Sem vagas")
+
+    assert domain.withdraw_sharing_consent(actor=officer, person=case.person) == 2
+
+    assert not has_consent(case.person, Purpose.REFERRAL)
+    for referral in (sent, accepted):
+        referral.refresh_from_db()
+        assert (referral.status, referral.shared) == (ReferralStatus.WITHDRAWN, {})
+        assert Case.objects.get(pk=referral.case_id).status == Status.OPEN  # nothing waits
+    finished.refresh_from_db()
+    assert (finished.status, finished.shared) == (ReferralStatus.DECLINED, {})
+    reasons = AuditEntry.objects.filter(action="cases.referral.withdrawn").values_list(
+        "data__reason", flat=True
+    )
+    assert list(reasons) == ["sharing_consent_withdrawn"] * 2
+    assert AuditEntry.objects.filter(action="people.consent.withdrawn").count() == 1
+
+
+def test_withdrawing_the_sharing_consent_leaves_other_peoples_referrals_alone(
+    officer, case, health, sharing, unit
+):
+    someone_else = register_person(actor=officer, unit=unit,
+                                   details=PersonDetails(given_names="Rui"))  # fmt: skip
+    give_consent(actor=officer, person=someone_else, purpose=Purpose.REFERRAL,
+                 method=ConsentMethod.VERBAL)  # fmt: skip
+    theirs = _refer(officer, open_case(actor=officer, unit=unit, channel=Channel.WALK_IN,
+                                       subject="x", person=someone_else)[0], health)  # fmt: skip
+    domain.withdraw_sharing_consent(actor=officer, person=case.person)
+    theirs.refresh_from_db()
+    assert theirs.status == ReferralStatus.SENT
+    assert theirs.shared["name"] == "Rui"
+
+
+def test_the_partners_copy_shows_nothing_personal_without_a_live_consent(
+    officer, case, health, sharing, nurse
+):
+    referral = _refer(officer, case, health)
+    copy = domain.partner_copy(domain.get_referral_for_user(nurse, referral.pk))
+    assert copy.shared["name"] == "Aminata Diallo"
+    assert copy.answerable
+    withdraw_consent(actor=officer, person=case.person, purpose=Purpose.REFERRAL)
+    for seen in (domain.get_referral_for_user(nurse, referral.pk), Referral.objects.get()):
+        copy = domain.partner_copy(seen)  # annotated by the partner's query, or not
+        assert copy.shared == {}
+        assert copy.withdrawn
+        assert not copy.answerable
+        assert copy.status == ReferralStatus.WITHDRAWN.label

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from coop4int.accounts.enums import Role
 from coop4int.cases.domain.cases import change_status, open_case
+from coop4int.cases.domain.intake import ACKNOWLEDGEMENTS_PER_DAY
 from coop4int.cases.domain.references import tracking_digest
 from coop4int.cases.enums import Channel, Direction, Status
 from coop4int.cases.models import Case, CaseAttachment, Interaction
@@ -122,11 +123,13 @@ def test_a_new_message_opens_a_case_for_a_new_person_and_is_acknowledged(
     assert tracking_digest(secret) == case.tracking_digest
 
 
-def test_the_acknowledgement_speaks_the_language_of_a_known_person(
+def test_mail_from_a_known_address_is_a_claim_not_attached_to_the_record(
     unit, django_capture_on_commit_callbacks
 ):
-    """Without Content-Language, the matched person's language decides; a language the
-    interface does not speak falls back to Portuguese for the link."""
+    """A sender address is an unverified claim: the case opens without the person, marked
+    unverified, with the record as a possible match; nothing of the record (its language, its
+    consents) is used. The acknowledgement goes to the address, in the message's language or
+    Portuguese; a language the interface does not speak falls back to Portuguese too."""
     person = register_person(
         actor=None,
         unit=unit,
@@ -134,10 +137,14 @@ def test_the_acknowledgement_speaks_the_language_of_a_known_person(
         emails=["fatou@example.org"],
     )
     result = file(message(sender="fatou@example.org"), unit, django_capture_on_commit_callbacks)
-    assert result.case.person == person
-    assert result.case.language == "en"
+    assert result.case.person is None
+    assert not result.case.identity_verified
+    assert result.case.claimed_person == person
+    assert result.case.claimed_consents == [Purpose.SERVICE.value]
+    assert not person.consents.exists()
+    assert result.case.language == "pt"
     assert Person.objects.count() == 1
-    assert "/en/follow/" in mail.outbox[0].body
+    assert "/pt/follow/" in mail.outbox[0].body
 
     wolof = file(
         message(sender="Moussa Ndiaye <moussa@example.org>", headers={"Content-Language": "wo"}),
@@ -145,7 +152,25 @@ def test_the_acknowledgement_speaks_the_language_of_a_known_person(
         django_capture_on_commit_callbacks,
     )
     assert wolof.case.language == "wo"
+    assert wolof.case.identity_verified
     assert f"/pt/follow/{wolof.case.reference}/" in mail.outbox[1].body
+
+
+def test_an_address_gets_a_bounded_number_of_acknowledgements(
+    unit, django_capture_on_commit_callbacks
+):
+    """Anyone can make the platform write to an address by forging it: at most
+    ACKNOWLEDGEMENTS_PER_DAY acknowledgements go to one address in 24 hours; every message
+    is still filed."""
+    for number in range(ACKNOWLEDGEMENTS_PER_DAY + 2):
+        result = file(
+            message(sender="victim@example.org", subject=f"Pedido {number}"),
+            unit,
+            django_capture_on_commit_callbacks,
+        )
+        assert result.opened
+    assert Case.objects.count() == ACKNOWLEDGEMENTS_PER_DAY + 2
+    assert len(mail.outbox) == ACKNOWLEDGEMENTS_PER_DAY
 
 
 def test_html_only_mail_is_read_as_text(unit, django_capture_on_commit_callbacks):
@@ -221,8 +246,9 @@ def test_a_reply_with_the_reference_in_the_subject_joins_its_case(
     unit, other_unit, written, django_capture_on_commit_callbacks
 ):
     case, _secret = open_case(
-        actor=None, unit=other_unit, channel=Channel.WEB, subject="Pedido", body="Olá"
-    )
+        actor=None, unit=other_unit, channel=Channel.WEB, subject="Pedido", body="Olá",
+        reply_email="amadou@example.org",
+    )  # fmt: skip
     subject = written.format(
         ref=case.reference,
         compact=case.reference.replace("-", ""),
@@ -233,6 +259,43 @@ def test_a_reply_with_the_reference_in_the_subject_joins_its_case(
     assert case.interactions.count() == 2
     assert Case.objects.count() == 1
     assert mail.outbox == []
+
+
+def test_a_strangers_mail_naming_a_case_opens_a_new_case_that_mentions_it(
+    unit, other_unit, django_capture_on_commit_callbacks
+):
+    """Only the case's own contacts write into it: a stranger's mail with the reference in its
+    subject neither joins nor reopens it, and is not shown as "from the person"."""
+    owner = register_person(
+        actor=None, unit=other_unit, details=PersonDetails(given_names="Ana"),
+        emails=["ana@example.org"],
+    )  # fmt: skip
+    case, _secret = open_case(
+        actor=None, unit=other_unit, channel=Channel.WEB, subject="Pedido", body="Olá",
+        person=owner,
+    )  # fmt: skip
+    change_status(actor=None, case=case, status=Status.CLOSED)
+    result = file(
+        message(sender="intruso@example.org", subject=f"Re: [{case.reference}] documentos"),
+        unit,
+        django_capture_on_commit_callbacks,
+    )
+    case.refresh_from_db()
+    assert result.opened
+    assert result.case != case
+    assert case.status == Status.CLOSED
+    assert case.interactions.count() == 1
+    assert result.case.unit == unit
+    [note] = result.case.interactions.filter(channel=Channel.NOTE)
+    assert case.reference in note.body
+    assert not note.is_public
+    # The owner's own address still writes into it.
+    again = file(
+        message(sender="ana@example.org", subject=f"Re: [{case.reference}] documentos"),
+        unit,
+        django_capture_on_commit_callbacks,
+    )
+    assert again.case == case
 
 
 def test_an_unknown_reference_in_the_subject_opens_a_new_case(

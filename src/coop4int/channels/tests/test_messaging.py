@@ -315,9 +315,11 @@ def test_a_whatsapp_message_joins_the_whatsapp_case_and_reopens_a_waiting_one(un
     assert (last.channel, last.direction) == (Channel.WHATSAPP, Direction.IN)
 
 
-def test_a_known_person_without_an_active_case_gets_a_new_one_in_their_language(
+def test_a_known_number_without_an_active_case_opens_an_unverified_case_without_the_person(
     unit, other_unit, client
 ):
+    """A number is a claim of identity: the message opens a case at the first local unit,
+    marked unverified, the record kept as a possible match and nothing of it used."""
     person = register_person(
         actor=None,
         unit=other_unit,
@@ -331,10 +333,13 @@ def test_a_known_person_without_an_active_case_gets_a_new_one_in_their_language(
     post(client, twilio_form(Body="Bonjour"))
 
     case = Case.objects.exclude(pk=old.pk).get()
-    assert case.person == person
-    assert case.unit == other_unit  # the person's own (local) unit
-    assert case.language == "fr"
+    assert case.person is None
+    assert not case.identity_verified
+    assert case.claimed_person == person
+    assert case.unit == unit  # the first local unit: a record does not route a claim
+    assert case.language == "pt"
     assert case.reply_phone == NUMBER
+    assert not person.consents.exists()
 
 
 def test_an_unknown_numbers_next_message_joins_its_case(unit, client):

@@ -12,7 +12,8 @@ from coop4int.accounts.models import Unit, User
 from coop4int.core import audit
 from coop4int.core.text_search import fold
 from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
-from coop4int.people.models import Consent, ContactPoint, Person
+from coop4int.people.models import Consent, ContactPoint, Person, UnitLink
+from coop4int.people.tasks import tell_coordinators_of_link
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,3 +137,43 @@ def withdraw_consent(*, actor: User | None, person: Person, purpose: Purpose) ->
             data={"purpose": purpose.value},
         )
     return bool(changed)
+
+
+@transaction.atomic
+def link_to_unit(
+    *,
+    actor: User,
+    person: Person,
+    unit: Unit,
+    method: ConsentMethod,
+    at: datetime | None = None,
+) -> UnitLink:
+    """Open ``person``'s record (registered by another unit) to ``unit``, with the person's
+    consent to share it between units, given now by ``method`` to ``actor``.
+
+    Side effects: the ``sharing`` consent recorded (kept when already given); audit
+    ``people.person.linked``; after commit, the coordinators of the registering unit and of
+    ``unit`` are told by e-mail."""
+    consent = give_consent(
+        actor=actor, person=person, purpose=Purpose.SHARING, method=method, at=at
+    )
+    link, created = UnitLink.objects.get_or_create(
+        person=person,
+        unit=unit,
+        defaults={"consent": consent, "linked_by": actor, "linked_at": at or timezone.now()},
+    )
+    if not created and link.consent_id != consent.pk:
+        # A link kept after its consent was withdrawn comes back with the new consent.
+        link.consent = consent
+        link.linked_by = actor
+        link.linked_at = at or timezone.now()
+        link.save(update_fields=["consent", "linked_by", "linked_at"])
+    audit.record(
+        action="people.person.linked",
+        actor=actor,
+        obj=person,
+        unit=unit,
+        data={"unit": unit.slug, "registered_by": person.unit.slug, "method": method.value},
+    )
+    transaction.on_commit(lambda: tell_coordinators_of_link.enqueue(link.pk))
+    return link

@@ -1,17 +1,29 @@
-"""Reading people: always through the user's scope. Opening a person's record is audited."""
+"""Reading people: always through the user's scope. Opening a person's record is audited.
 
+**The scoping rule** (the one place it is written; `docs/architecture.md`): a person's record
+is reachable by the users who work cases (``Permission.WORK_CASES``) at a unit that serves
+them — the unit that registered them, a unit where they have a case, and a unit their record
+was linked to with their consent to share it between units (``UnitLink`` whose consent is not
+withdrawn) — and by nationwide users. Nobody else. ``people_for_user`` is that rule as a
+query and ``person_in_scope`` as a predicate (used by ``people/rules.py``); a property test
+holds them to the same answer. Every lookup that could cross units (by phone, e-mail, name,
+document or id) goes through them, and outside the scope answers at most "a record may exist
+at another unit" (``ScopedMatches.elsewhere``), never a name, a date or a field.
+"""
+
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from coop4int.accounts.models import User
-from coop4int.accounts.roles import Permission
 from coop4int.core import audit
 from coop4int.people.domain.duplicates import PossibleDuplicate, possible_duplicates
 from coop4int.people.enums import ContactKind
-from coop4int.people.models import Consent, Person
+from coop4int.people.models import Consent, ContactPoint, Person
+from coop4int.people.scope import people_in_reach
 
 # A merge points the merged record at the kept one and re-points earlier merges, so a chain is
 # one step long; the bound only guards against a loop in hand-edited data.
@@ -29,23 +41,82 @@ class PersonMergedAway(Exception):
         self.kept_id = kept_id
 
 
-def _people_in_reach(user: User) -> QuerySet[Person]:
-    """Every record ``user`` may open, merged-away ones included."""
-    if Permission.WORK_CASES not in user.granted_permissions:
-        return Person.objects.none()
-    if user.is_nationwide:
-        return Person.objects.all()
-    if user.unit_id is None:
-        return Person.objects.none()
-    # A person with a case at the user's unit is that unit's person too (people/rules.py).
-    with_case_here = Person.objects.filter(cases__unit_id=user.unit_id).values("pk")
-    return Person.objects.filter(Q(unit_id=user.unit_id) | Q(pk__in=with_case_here))
+@dataclass(frozen=True, slots=True)
+class ScopedMatches:
+    """What a lookup may tell ``user``: the matching records in their scope, and only whether
+    some other record matched outside it."""
+
+    people: list[Person]
+    elsewhere: bool
+
+
+def people_reachable_at(user: User, kind: ContactKind, value: str) -> ScopedMatches:
+    """People (not merged away) with the phone or e-mail ``value``, oldest first, within
+    ``user``'s scope; ``elsewhere`` when the contact belongs to a record outside it."""
+    if not value:
+        return ScopedMatches(people=[], elsewhere=False)
+    matching = Person.objects.filter(
+        contacts__kind=kind, contacts__value=value, merged_into__isnull=True
+    )
+    people = list(people_for_user(user).filter(pk__in=matching.values("pk")).order_by("created_at"))
+    elsewhere = matching.exclude(pk__in=[p.pk for p in people]).exists()
+    return ScopedMatches(people=people, elsewhere=elsewhere)
+
+
+def duplicates_for_user(
+    user: User,
+    *,
+    given_names: str = "",
+    family_names: str = "",
+    birth_date: date | None = None,
+    phones: tuple[str, ...] = (),
+    emails: tuple[str, ...] = (),
+) -> tuple[list[PossibleDuplicate], bool]:
+    """Possible duplicates of someone being registered, within ``user``'s scope, best first;
+    and whether a record outside the scope shares one of the phones or e-mails given (the
+    only hint about other units a registering officer gets: no name, date or unit)."""
+    found = possible_duplicates(
+        given_names=given_names,
+        family_names=family_names,
+        birth_date=birth_date,
+        phones=phones,
+        emails=emails,
+        limit=DUPLICATES_SHOWN * 3,
+    )
+    reachable = set(
+        people_for_user(user)
+        .filter(pk__in=[d.person.pk for d in found])
+        .values_list("pk", flat=True)
+    )
+    in_scope = [d for d in found if d.person.pk in reachable][:DUPLICATES_SHOWN]
+    elsewhere = bool(phones or emails) and (
+        Person.objects.filter(merged_into__isnull=True, contacts__value__in=[*phones, *emails])
+        .exclude(pk__in=reachable)
+        .exists()
+    )
+    return in_scope, elsewhere
+
+
+def records_elsewhere(
+    user: User, *, phones: tuple[str, ...] = (), emails: tuple[str, ...] = ()
+) -> list[Person]:
+    """The records outside ``user``'s scope that hold one of these phones or e-mails: for
+    the domain only (linking a record with the person's consent), never to be shown."""
+    values = [*phones, *emails]
+    if not values:
+        return []
+    ids = ContactPoint.objects.filter(value__in=values).values("person_id")
+    return list(
+        Person.objects.filter(pk__in=ids, merged_into__isnull=True)
+        .exclude(pk__in=people_for_user(user).values("pk"))
+        .order_by("created_at")
+    )
 
 
 def people_for_user(user: User) -> QuerySet[Person]:
     """The people ``user`` may see, not merged away: registered by their unit or with a case
     there; everyone for nationwide users; nobody for roles that do not work cases."""
-    return _people_in_reach(user).filter(merged_into__isnull=True)
+    return people_in_reach(user).filter(merged_into__isnull=True)
 
 
 def get_person_for_user(user: User, person_id: UUID) -> Person:

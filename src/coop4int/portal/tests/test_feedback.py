@@ -1,5 +1,4 @@
 import re
-from html import unescape
 
 import pytest
 from django.core import mail

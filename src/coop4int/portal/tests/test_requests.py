@@ -101,24 +101,39 @@ def test_a_request_opens_a_web_case_for_the_chosen_unit_in_the_chosen_language(
     }
 
 
-def test_a_second_request_from_the_same_address_is_the_same_person(client, unit):
+def test_a_request_with_a_known_address_adds_no_consent_and_shows_no_match(client, unit):
+    """Typing someone's e-mail address on the form is a claim, not a proof: the request does
+    not join their record, adds no consent to it, and the submitter learns nothing of it; the
+    case is marked unverified, with the consents asked for waiting for an officer."""
     client.post("/en/ask/", REQUEST | {"wants_contact": ""})
+    owner = Person.objects.get()
     assert list(Consent.objects.values_list("purpose", flat=True)) == [Purpose.SERVICE]
-    client.post("/en/ask/", REQUEST | {"email": "amina@example.org", "question": "Ainda não."})
+    response = client.post(
+        "/en/ask/", REQUEST | {"email": "amina@example.org", "question": "Ainda não."},
+        follow=True,
+    )  # fmt: skip
     assert Case.objects.count() == 2
-    person = Person.objects.get()
-    assert person.cases.count() == 2
-    assert sorted(Consent.objects.filter(person=person).values_list("purpose", flat=True)) == [
-        Purpose.CONTACT, Purpose.SERVICE
-    ]  # fmt: skip
+    assert Person.objects.get() == owner
+    assert owner.cases.count() == 1
+    assert list(Consent.objects.values_list("purpose", flat=True)) == [Purpose.SERVICE]
+    claim = Case.objects.get(person__isnull=True)
+    assert not claim.identity_verified
+    assert claim.claimed_person == owner
+    assert sorted(claim.claimed_consents) == [Purpose.CONTACT, Purpose.SERVICE]
+    # The submitter's page says what it says to anyone: no sign that a record matched.
+    page = response.content.decode()
+    assert str(owner.pk) not in page
+    assert claim.reference in page
 
 
-def test_a_person_is_also_found_by_phone(client, unit):
+def test_a_request_with_a_known_phone_is_not_attached_either(client, unit):
     client.post("/en/ask/", REQUEST | {"email": "", "phone": "991 23 45"})
     client.post("/en/ask/", REQUEST | {"email": "", "phone": "+238 9912345"})
     person = Person.objects.get()
     assert list(person.contacts.values_list("value", flat=True)) == ["+2389912345"]
-    assert Case.objects.filter(person=person, reply_phone="+2389912345").count() == 2
+    assert Case.objects.filter(person=person).count() == 1
+    assert Case.objects.filter(claimed_person=person, identity_verified=False).count() == 1
+    assert Case.objects.filter(reply_phone="+2389912345").count() == 2
 
 
 def test_without_a_unit_the_national_team_receives_the_request(client, unit, national_unit):
@@ -223,7 +238,8 @@ def test_the_tracking_page_needs_the_reference_and_its_secret(client, tracked, u
     case, secret = tracked
     other, _other_secret = open_case(actor=None, unit=unit, channel=Channel.WEB, subject="Outro")
     assert client.get(_follow_url(case, secret)).status_code == 200
-    assert client.get(_follow_url(case, secret[:-1] + "x")).status_code == 404
+    wrong = secret[:-1] + ("y" if secret.endswith("x") else "x")
+    assert client.get(_follow_url(case, wrong)).status_code == 404
     assert client.get(_follow_url(other, secret)).status_code == 404
     assert client.get(f"/en/follow/ZZZZ-ZZZZ/{secret}/").status_code == 404
     assert client.post(_follow_url(other, secret), {"message": "Olá"}).status_code == 404
