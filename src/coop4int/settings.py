@@ -156,6 +156,7 @@ CASES_FROM_EMAIL = env.str("CASES_FROM_EMAIL", default="Coop4Int <apoio@localhos
 CASES_MAIL_DOMAIN = env.str("CASES_MAIL_DOMAIN", default="coop4int.localhost")
 # Working hours to a first reply when no response-time target is set for a case's topics.
 CASES_DEFAULT_RESPONSE_HOURS = env.int("CASES_DEFAULT_RESPONSE_HOURS", default=16)
+STATISTICS_SMALL_CELL = env.int("STATISTICS_SMALL_CELL", default=5)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,5 +1,6 @@
 """The support desk's statistics: what a unit needs to know about a period, on a page and as
-a CSV file. Small counts are suppressed by the domain; these views only show them."""
+a CSV file. Who is counted, the rounding and the suppression of small counts, and the audit
+of each reading are the domain's (``cases.domain.statistics``); these views only show them."""
 
 import csv
 from calendar import monthrange
@@ -19,7 +20,6 @@ from coop4int.accounts.models import Unit
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.statistics import (
-    SMALL_CELL,
     UnitStatistics,
     sees_all_units,
     statistics_rows,
@@ -89,13 +89,15 @@ class CaseStatisticsView(StaffView):
             unit_id = form.cleaned_data["unit"]
             if unit_id is None and not all_units:
                 unit_id = own_unit.pk if own_unit is not None else None
+            exported = request.GET.get("format") == "csv"
             stats = unit_statistics(
                 self.user,
                 unit_id=unit_id,
                 start=form.cleaned_data["start"],
                 end=form.cleaned_data["end"],
+                exported=exported,
             )
-            if request.GET.get("format") == "csv":
+            if exported:
                 return self._csv(stats)
         query = request.GET.copy()
         query["format"] = "csv"
@@ -105,7 +107,6 @@ class CaseStatisticsView(StaffView):
             {
                 "form": form,
                 "stats": stats,
-                "small_cell": SMALL_CELL,
                 "csv_query": query.urlencode(),
             },
         )
