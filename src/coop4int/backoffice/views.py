@@ -155,6 +155,8 @@ class StaffDetailView(StaffView):
                     messages.success(request, _("The account was enabled."))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
+            except PermissionDenied as error:
+                messages.error(request, str(error))
             return redirect("backoffice:staff_detail", username=account.username)
         form = RolesForm(request.POST, actor=self.user)
         if form.is_valid():

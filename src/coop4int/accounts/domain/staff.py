@@ -24,6 +24,16 @@ def _check_may_grant(actor: User | None, roles: Iterable[Role]) -> None:
         raise PermissionDenied(_("Only an administrator may grant the administrator role."))
 
 
+def _check_may_switch(actor: User, user: User) -> None:
+    """Switching an administrator's account off or on again is as much as taking the role
+    away or granting it: only an administrator may."""
+    holds_it = user.role_assignments.filter(role=Role.ADMINISTRATOR).exists()
+    if holds_it and not actor.has_perm(Permission.GRANT_ADMINISTRATOR):
+        raise PermissionDenied(
+            _("Only an administrator may disable or enable an administrator's account.")
+        )
+
+
 @transaction.atomic
 def create_staff_account(
     *,
@@ -105,6 +115,7 @@ def disable_account(*, actor: User, user: User) -> int:
     """
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot disable your own account."))
+    _check_may_switch(actor, user)
     user.is_active = False
     user.save(update_fields=["is_active"])
     sessions = user.staff_sessions.all()
@@ -124,6 +135,7 @@ def disable_account(*, actor: User, user: User) -> int:
 @transaction.atomic
 def enable_account(*, actor: User, user: User) -> None:
     """Let a disabled account log in again. Side effects: audit ``accounts.staff.enabled``."""
+    _check_may_switch(actor, user)
     user.is_active = True
     user.save(update_fields=["is_active"])
     user.forget_roles()
