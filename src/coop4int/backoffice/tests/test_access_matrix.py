@@ -3,20 +3,51 @@
 Expected: 200 allowed, 403 the role may not, 404 the object is outside the user's scope,
 302 to the log-in page for an anonymous visitor. A staff URL missing here fails the test
 ``test_every_staff_url_is_in_the_matrix``.
+
+Every state-changing action is walked the same way as a POST (``POST_ROWS``, below): allowed
+(a redirect and the action's effect), refused (the page answers and nothing is done), 403,
+404 or the log-in page — and a POST that is not allowed changes nothing at all. A staff view
+that takes a POST without a row, or an action its ``post`` dispatches on without a row, fails
+``test_every_view_that_takes_a_post_is_in_the_post_rows`` and
+``test_every_action_a_page_dispatches_on_is_in_the_post_rows``.
 """
 
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cached_property, reduce
+from operator import or_
+from typing import Any
+
 import pytest
+import time_machine
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from coop4int.accounts.enums import Role
+from coop4int.accounts.models import Unit, User
+from coop4int.accounts.tests.factories import PASSWORD, StaffFactory
+from coop4int.backoffice import content_views
+from coop4int.cases.domain.calls import schedule_callback
 from coop4int.cases.domain.cases import open_case, reply
-from coop4int.cases.enums import Channel
-from coop4int.cases.models import Referral
+from coop4int.cases.domain.intake import Contact, receive_contact
+from coop4int.cases.domain.referrals import accept_referral
+from coop4int.cases.enums import Channel, ReferralOutcome, ReferralStatus, Status
+from coop4int.cases.models import CallBack, CannedAnswer, Case, Referral
+from coop4int.content.enums import FeedbackStatus, TranslationStatus
 from coop4int.content.models import ContentItem, Feedback, Translation
-from coop4int.directory.models import ChangeProposal, Service
-from coop4int.people.domain.people import PersonDetails, register_person
+from coop4int.core.models import AuditEntry
+from coop4int.directory.enums import ProposalStatus
+from coop4int.directory.models import ChangeProposal, Closure, Location, Schedule, Service
+from coop4int.directory.tests.places import praia_desk
+from coop4int.people.domain.people import PersonDetails, give_consent, register_person
+from coop4int.people.enums import ConsentMethod, Purpose
+from coop4int.people.models import Person
 
 ALL = set(Role)
 SAME, OTHER = "same unit", "other unit"
@@ -88,7 +119,13 @@ def _staff_url_names() -> set[str]:
 
 
 def test_every_staff_url_is_in_the_matrix():
-    assert _staff_url_names() == set(MATRIX) | PUBLIC_STAFF_URLS | {LOGOUT}
+    # A view that only takes a POST is walked by the POST rows below.
+    post_only = {
+        name
+        for name, view in _staff_views().items()
+        if isinstance(view, type) and hasattr(view, "post") and not hasattr(view, "get")
+    }
+    assert _staff_url_names() == set(MATRIX) | post_only | PUBLIC_STAFF_URLS | {LOGOUT}
 
 
 @pytest.fixture
@@ -207,3 +244,670 @@ def test_logged_in_user_may_log_out(client, login_verified, make_staff, unit):
 def test_log_in_pages_open_without_a_session(client, name):
     response = client.get(reverse(name), follow=True)
     assert response.status_code == 200
+
+
+# === POST: every state-changing staff action ====================================================
+#
+# Each row is one action of one page, posted by every role from the object's unit (Praia) and
+# from another unit (Mindelo). Expected, in this order:
+# - 403: the role may not use the page at all;
+# - 404: the object is outside the user's scope (OBJECT rows; nationwide administrators reach
+#   every unit);
+# - refused: the page answers (a form error, or back to where the action was made) and the
+#   action is not done — for a role that passes the door but may not act on this object
+#   (``refused``), or for a FILTERED row from another unit, where the object posted is simply
+#   not among the user's choices;
+# - allowed: a redirect (or, for new recovery codes, the page showing them), and the
+#   action's effect is there.
+# A 403, 404 or refused POST changes nothing at all: every row of the domain apps' tables
+# and every audit entry other than a read is compared before and after.
+
+OBJECT, FILTERED, OWN = "object", "filtered", "own"
+CONTENT_EDITORS = {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}
+STAFF_MANAGERS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}
+REFERRAL_ANSWERERS = {Role.ADMINISTRATOR, Role.PARTNER_USER}
+NEW_PASSWORD = "another-long-test-password-42"
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+class PostTarget:
+    """The objects of the POST rows, each made when a row first asks for it: Aminata,
+    registered at Praia with her consents, a case of hers with a referral to Praia and a
+    call-back, a duplicate record of her, a partner's service, a directory service of Praia
+    with a partner's proposal, information items, a message from the public."""
+
+    def __init__(self, unit: Unit, partner_unit: Unit, colleague: User) -> None:
+        self.unit, self.partner_unit, self.colleague = unit, partner_unit, colleague
+
+    @cached_property
+    def administrator(self) -> User:
+        """A nationwide administrator whose account happens to sit at Praia."""
+        return StaffFactory(unit=self.unit, roles=[Role.ADMINISTRATOR], username="chief")
+
+    @cached_property
+    def person(self) -> Person:
+        person = register_person(
+            actor=self.colleague, unit=self.unit,
+            details=PersonDetails(given_names="Aminata", family_names="Diallo"),
+            phones=["+2389912345"],
+        )  # fmt: skip
+        for purpose in (Purpose.SERVICE, Purpose.REFERRAL, Purpose.STATISTICS):
+            give_consent(
+                actor=self.colleague, person=person, purpose=purpose,
+                method=ConsentMethod.IN_PERSON, at=AT,
+            )  # fmt: skip
+        return person
+
+    @cached_property
+    def duplicate(self) -> Person:
+        return register_person(
+            actor=self.colleague, unit=self.unit,
+            details=PersonDetails(given_names="Aminata", family_names="Diallo"),
+        )  # fmt: skip
+
+    @cached_property
+    def case(self) -> Case:
+        return open_case(
+            actor=self.colleague, unit=self.unit, channel=Channel.WALK_IN, subject="Visto",
+            person=self.person, at=AT,
+        )[0]  # fmt: skip
+
+    @cached_property
+    def claimed_case(self) -> Case:
+        """A request from the web form with Aminata's phone: her record is only a possible
+        match until an officer confirms who wrote."""
+        phone = self.person.contacts.get().value
+        case = receive_contact(
+            actor=None, unit=self.unit,
+            contact=Contact(channel=Channel.WEB, subject="Pedido", body="Preciso de ajuda",
+                            phone=phone, at=AT),
+        ).case  # fmt: skip
+        assert (case.identity_verified, case.claimed_person) == (False, self.person)
+        return case
+
+    @cached_property
+    def referral(self) -> Referral:
+        """Sent to Praia's own organisation ("same unit" for a partner user there)."""
+        service = Service.objects.create(name="Balcão", unit=self.unit)
+        return Referral.objects.create(
+            case=self.case, service=service, partner=self.unit, sent_by=self.colleague,
+            sent_at=AT, answer_due_at=AT, shared={"name": "Aminata", "summary": "Visto"},
+        )  # fmt: skip
+
+    @cached_property
+    def partner_service(self) -> Service:
+        return Service.objects.create(name="Apoio jurídico", unit=self.partner_unit)
+
+    @cached_property
+    def callback(self) -> CallBack:
+        return schedule_callback(
+            actor=self.colleague, case=self.case, phone="+2389912345", due_at=AT
+        )
+
+    @cached_property
+    def service(self) -> Service:
+        return praia_desk(self.unit).service
+
+    @cached_property
+    def proposal(self) -> ChangeProposal:
+        return ChangeProposal.objects.create(
+            service=self.service, proposed_by=self.colleague, changes={"name": "Desk"},
+            original={"name": self.service.name},
+        )  # fmt: skip
+
+    @cached_property
+    def item(self) -> ContentItem:
+        """A card whose Portuguese source is a draft."""
+        item = ContentItem.objects.create(slug="card", kind="card", source_language="pt")
+        Translation.objects.create(
+            item=item, language="pt", title="Cartão", last_edited_by=self.colleague
+        )
+        return item
+
+    @cached_property
+    def item_in_review(self) -> ContentItem:
+        """A guide written by a colleague and waiting for someone else to publish it."""
+        item = ContentItem.objects.create(slug="guia", kind="guide", source_language="pt")
+        Translation.objects.create(
+            item=item, language="pt", title="Guia", status=TranslationStatus.IN_REVIEW,
+            last_edited_by=self.colleague,
+        )  # fmt: skip
+        return item
+
+    @cached_property
+    def feedback(self) -> Feedback:
+        return Feedback.objects.create(
+            page="/pt/", language="pt", message="Falta algo", contact_email="ana@example.cv"
+        )
+
+    def version(self) -> int:
+        self.case.refresh_from_db()
+        return self.case.version
+
+
+@dataclass(frozen=True)
+class PostRow:
+    url: Callable[[PostTarget], str]
+    allowed: set[Role]
+    scope: str  # OBJECT, FILTERED or OWN (the user's own unit or account: no other unit)
+    data: Callable[[PostTarget, User], dict]
+    done: Callable[[PostTarget, User], bool]
+    """Whether the action took effect (asked after an allowed POST)."""
+    refused: frozenset[Role] = frozenset()
+    """Roles that reach the page but whose action on this object is refused."""
+    status: int = 302
+    """The answer to an allowed POST: back to a page, or (200) a page showing the result."""
+
+
+def _case_url(t: PostTarget) -> str:
+    return reverse("backoffice:case_detail", args=[t.case.reference])
+
+
+def _person_url(t: PostTarget) -> str:
+    return reverse("backoffice:person_detail", args=[t.person.pk])
+
+
+def _referral_url(t: PostTarget) -> str:
+    return reverse("backoffice:referral_detail", args=[t.referral.pk])
+
+
+def _service_url(t: PostTarget) -> str:
+    return reverse("backoffice:directory_service", args=[t.service.pk])
+
+
+def _proposal_url(t: PostTarget) -> str:
+    return reverse("backoffice:directory_proposal", args=[t.proposal.pk])
+
+
+def _staff_url(t: PostTarget) -> str:
+    return reverse("backoffice:staff_detail", args=[t.colleague.username])
+
+
+def _fresh(obj: Any) -> Any:
+    obj.refresh_from_db()
+    return obj
+
+
+def _accepted(t: PostTarget) -> Referral:
+    accept_referral(actor=t.colleague, referral=t.referral)
+    return t.referral
+
+
+def _disabled(account: User) -> User:
+    User.objects.filter(pk=account.pk).update(is_active=False)
+    return account
+
+
+def _live(person: Person, purpose: Purpose) -> bool:
+    return person.consents.filter(purpose=purpose, withdrawn_at__isnull=True).exists()
+
+
+PLACE = {
+    "name": "Nova sede", "address_1": "Rua 2", "city": "Praia", "state_province": "Santiago",
+    "country": "CV", "time_zone": "Atlantic/Cape_Verde", "phones": "+238 260 10 10",
+}  # fmt: skip
+
+# "url name:action" → the row.
+POST_ROWS: dict[str, PostRow] = {
+    "backoffice:case_inbox:bulk_assign": PostRow(
+        lambda t: reverse("backoffice:case_inbox"), CASE_WORKERS, FILTERED,
+        lambda t, u: {"case": [t.case.reference], "officer": t.colleague.pk, "back": "view=unit"},
+        lambda t, u: _fresh(t.case).assigned_to == t.colleague,
+    ),
+    "backoffice:case_detail:reply": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "reply", "reply-version": t.version(),
+                      "reply-channel": "walk_in", "reply-body": "Resposta dada ao balcão"},
+        lambda t, u: t.case.interactions.filter(body="Resposta dada ao balcão").exists(),
+    ),
+    "backoffice:case_detail:note": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "note", "note-version": t.version(), "note-note": "Nota"},
+        lambda t, u: t.case.interactions.filter(channel=Channel.NOTE, body="Nota").exists(),
+    ),
+    "backoffice:case_detail:status": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "status", "status-version": t.version(),
+                      "status-status": Status.WAITING_PERSON},
+        lambda t, u: _fresh(t.case).status == Status.WAITING_PERSON,
+    ),
+    "backoffice:case_detail:assign": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "assign", "assign-version": t.version(),
+                      "assign-officer": t.colleague.pk},
+        lambda t, u: _fresh(t.case).assigned_to == t.colleague,
+    ),
+    "backoffice:case_detail:refer": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "refer", "refer-version": t.version(),
+                      "refer-service": t.partner_service.pk, "refer-summary": "Apoio jurídico"},
+        lambda t, u: t.case.referrals.filter(service=t.partner_service).exists(),
+    ),
+    "backoffice:case_detail:consent": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "consent", "consent-purpose": Purpose.CONTACT,
+                      "consent-method": ConsentMethod.VERBAL},
+        lambda t, u: _live(t.person, Purpose.CONTACT),
+    ),
+    "backoffice:case_detail:withdraw_consent": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "withdraw_consent", "consent-purpose": Purpose.STATISTICS,
+                      "consent-method": ConsentMethod.VERBAL},
+        lambda t, u: not _live(t.person, Purpose.STATISTICS),
+    ),
+    "backoffice:case_detail:satisfaction": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "satisfaction", "score": "4"},
+        lambda t, u: _fresh(t.case).satisfaction == 4,
+    ),
+    "backoffice:case_detail:withdraw_referral": PostRow(
+        _case_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "withdraw_referral", "referral": t.referral.pk},
+        lambda t, u: _fresh(t.referral).status == ReferralStatus.WITHDRAWN,
+    ),
+    "backoffice:case_identity:confirm_match": PostRow(
+        lambda t: reverse("backoffice:case_identity", args=[t.claimed_case.reference]),
+        CASE_WORKERS, OBJECT,
+        lambda t, u: {"person": t.person.pk},
+        lambda t, u: (_fresh(t.claimed_case).identity_verified, t.claimed_case.person)
+        == (True, t.person),
+    ),
+    "backoffice:case_identity:confirm_nobody": PostRow(
+        lambda t: reverse("backoffice:case_identity", args=[t.claimed_case.reference]),
+        CASE_WORKERS, OBJECT,
+        lambda t, u: {"person": "none"},
+        lambda t, u: (_fresh(t.claimed_case).identity_verified, t.claimed_case.person)
+        == (True, None),
+    ),
+    "backoffice:person_detail:consent": PostRow(
+        _person_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "consent", "consent-purpose": Purpose.CONTACT,
+                      "consent-method": ConsentMethod.IN_PERSON},
+        lambda t, u: _live(t.person, Purpose.CONTACT),
+    ),
+    "backoffice:person_detail:withdraw_consent": PostRow(
+        _person_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "withdraw_consent", "consent-purpose": Purpose.STATISTICS,
+                      "consent-method": ConsentMethod.IN_PERSON},
+        lambda t, u: not _live(t.person, Purpose.STATISTICS),
+    ),
+    "backoffice:person_detail:merge": PostRow(
+        _person_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "merge", "other": t.duplicate.pk, "confirm": "on"},
+        lambda t, u: _fresh(t.duplicate).merged_into_id == t.person.pk,
+    ),
+    "backoffice:phone_line:log_call": PostRow(
+        lambda t: reverse("backoffice:phone_line"), CASE_WORKERS, FILTERED,
+        lambda t, u: {"number": "+2389912345", "direction": "in", "person": t.person.pk,
+                      "case": t.case.reference, "summary": "Ligou a perguntar", "language": "pt"},
+        lambda t, u: t.case.interactions.filter(
+            channel=Channel.PHONE, body="Ligou a perguntar"
+        ).exists(),
+    ),
+    "backoffice:phone_line:callback_done": PostRow(
+        lambda t: reverse("backoffice:phone_line"), CASE_WORKERS, FILTERED,
+        lambda t, u: {"done": t.callback.pk},
+        lambda t, u: _fresh(t.callback).done_at is not None,
+    ),
+    "backoffice:case_new:register": PostRow(
+        lambda t: reverse("backoffice:case_new"), CASE_WORKERS, OWN,
+        lambda t, u: {"channel": "walk_in", "given_names": "Nova", "sex": "not_stated",
+                      "preferred_language": "pt", "consent_service": "on",
+                      "subject": "Visita nova", "priority": "2"},
+        lambda t, u: Case.objects.filter(subject="Visita nova", unit=u.unit).exists(),
+    ),
+    "backoffice:canned_answers:save": PostRow(
+        lambda t: reverse("backoffice:canned_answers"), STAFF_MANAGERS, OWN,
+        lambda t, u: {"title": "Horário", "language": "pt", "body": "Abrimos às 8h."},
+        lambda t, u: CannedAnswer.objects.filter(title="Horário").exists(),
+    ),
+    "backoffice:referral_detail:accept": PostRow(
+        _referral_url, REFERRAL_ANSWERERS, OBJECT,
+        lambda t, u: {"action": "accept"},
+        lambda t, u: _fresh(t.referral).status == ReferralStatus.ACCEPTED,
+    ),
+    "backoffice:referral_detail:decline": PostRow(
+        _referral_url, REFERRAL_ANSWERERS, OBJECT,
+        lambda t, u: {"action": "decline", "reason": "Sem vagas"},
+        lambda t, u: _fresh(t.referral).status == ReferralStatus.DECLINED,
+    ),
+    "backoffice:referral_detail:outcome": PostRow(
+        lambda t: reverse("backoffice:referral_detail", args=[_accepted(t).pk]),
+        REFERRAL_ANSWERERS, OBJECT,
+        lambda t, u: {"action": "outcome", "outcome": ReferralOutcome.SERVED, "note": "Feito"},
+        lambda t, u: _fresh(t.referral).status == ReferralStatus.COMPLETED,
+    ),
+    "backoffice:feedback_detail:status": PostRow(
+        lambda t: reverse("backoffice:feedback_detail", args=[t.feedback.pk]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"status": FeedbackStatus.IN_PROGRESS},
+        lambda t, u: _fresh(t.feedback).status == FeedbackStatus.IN_PROGRESS,
+    ),
+    "backoffice:feedback_detail:reply": PostRow(
+        lambda t: reverse("backoffice:feedback_detail", args=[t.feedback.pk]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"reply": "Obrigado, corrigimos."},
+        lambda t, u: _fresh(t.feedback).reply == "Obrigado, corrigimos.",
+    ),
+    "backoffice:content:create": PostRow(
+        lambda t: reverse("backoffice:content"), CONTENT_EDITORS, OWN,
+        lambda t, u: {"slug": "novo", "kind": "card", "source_language": "pt", "title": "Novo"},
+        lambda t, u: ContentItem.objects.filter(slug="novo").exists(),
+    ),
+    "backoffice:content_text:save": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "fr"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "save", "version": "0", "title": "Carte", "body": "Texte"},
+        lambda t, u: t.item.translations.filter(language="fr", title="Carte").exists(),
+    ),
+    "backoffice:content_text:submit": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "submit", "version": "1"},
+        lambda t, u: t.item.translations.get(language="pt").status
+        == TranslationStatus.IN_REVIEW,
+    ),
+    "backoffice:content_text:publish": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item_in_review.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "publish", "version": "1"},
+        lambda t, u: t.item_in_review.translations.get(language="pt").status
+        == TranslationStatus.PUBLISHED,
+    ),
+    "backoffice:content_text:settings": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "settings", "audience": "Recém-chegados"},
+        lambda t, u: _fresh(t.item).audience == "Recém-chegados",
+    ),
+    "backoffice:content_text:attach": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "attach", "title": "Folheto",
+                      "upload": SimpleUploadedFile("f.pdf", b"%PDF-1.4 f", "application/pdf")},
+        lambda t, u: t.item.attachments.filter(title="Folheto").exists(),
+    ),
+    "backoffice:directory_new:create": PostRow(
+        lambda t: reverse("backoffice:directory_new"), DIRECTORY_EDITORS, FILTERED,
+        lambda t, u: PLACE | {"service_name": "Apoio novo", "unit": t.unit.pk},
+        lambda t, u: Service.objects.filter(name="Apoio novo", unit=t.unit).exists(),
+    ),
+    "backoffice:directory_service:save": PostRow(
+        _service_url, DIRECTORY_USERS, OBJECT,
+        lambda t, u: {"action": "save", "name": "Atendimento geral", "status": "active"},
+        # An editor changes the entry; a partner proposes the change.
+        lambda t, u: _fresh(t.service).name == "Atendimento geral"
+        if Role.PARTNER_USER not in u.roles
+        else t.service.proposals.filter(changes__name="Atendimento geral").exists(),
+    ),
+    "backoffice:directory_service:verify": PostRow(
+        _service_url, DIRECTORY_USERS, OBJECT,
+        lambda t, u: {"action": "verify"},
+        lambda t, u: _fresh(t.service).last_verified is not None,
+        refused=frozenset({Role.PARTNER_USER}),
+    ),
+    "backoffice:directory_service:hours": PostRow(
+        _service_url, DIRECTORY_USERS, OBJECT,
+        lambda t, u: {"action": "hours", "valid_from": "2030-01-07",
+                      "MO_0_opens": "09:00", "MO_0_closes": "13:00"},
+        lambda t, u: Schedule.objects.filter(valid_from=date(2030, 1, 7)).exists(),
+        refused=frozenset({Role.PARTNER_USER}),
+    ),
+    "backoffice:directory_service:closure": PostRow(
+        _service_url, DIRECTORY_USERS, OBJECT,
+        lambda t, u: {"action": "closure", "starts_at": "2030-01-07T08:00",
+                      "ends_at": "2030-01-08T08:00", "reason": "Obras"},
+        lambda t, u: Closure.objects.filter(reason="Obras").exists(),
+        refused=frozenset({Role.PARTNER_USER}),
+    ),
+    "backoffice:directory_service:location": PostRow(
+        _service_url, DIRECTORY_USERS, OBJECT,
+        lambda t, u: PLACE | {"action": "location"},
+        lambda t, u: Location.objects.filter(name="Nova sede").exists(),
+        refused=frozenset({Role.PARTNER_USER}),
+    ),
+    "backoffice:directory_service:translation": PostRow(
+        _service_url, DIRECTORY_USERS, OBJECT,
+        lambda t, u: {"action": "translation", "language": "fr", "name": "Accueil"},
+        lambda t, u: t.service.translations.filter(language="fr", name="Accueil").exists(),
+        refused=frozenset({Role.PARTNER_USER}),
+    ),
+    "backoffice:directory_proposal:approve": PostRow(
+        _proposal_url, DIRECTORY_EDITORS, OBJECT,
+        lambda t, u: {"action": "approve"},
+        lambda t, u: _fresh(t.proposal).status == ProposalStatus.APPROVED,
+    ),
+    "backoffice:directory_proposal:reject": PostRow(
+        _proposal_url, DIRECTORY_EDITORS, OBJECT,
+        lambda t, u: {"action": "reject", "reason": "Não confere"},
+        lambda t, u: _fresh(t.proposal).status == ProposalStatus.REJECTED,
+    ),
+    "backoffice:staff_create:create": PostRow(
+        lambda t: reverse("backoffice:staff_create", args=[t.unit.slug]), STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"username": "nova.tecnica", "email": "nova@example.org",
+                      "roles": [Role.FRONT_OFFICE_OFFICER]},
+        lambda t, u: User.objects.filter(username="nova.tecnica", unit=t.unit).exists(),
+    ),
+    "backoffice:staff_detail:roles": PostRow(
+        _staff_url, STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"roles": [Role.FRONT_OFFICE_OFFICER, Role.TRAINER]},
+        lambda t, u: t.colleague.role_assignments.filter(role=Role.TRAINER).exists(),
+    ),
+    "backoffice:staff_detail:disable": PostRow(
+        _staff_url, STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"action": "disable"},
+        lambda t, u: not _fresh(t.colleague).is_active,
+    ),
+    "backoffice:staff_detail:enable": PostRow(
+        lambda t: reverse("backoffice:staff_detail", args=[_disabled(t.colleague).username]),
+        STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"action": "enable"},
+        lambda t, u: _fresh(t.colleague).is_active,
+    ),
+    # Only an administrator may grant or take away the administrator role (accounts/domain/
+    # staff.py): a coordinator who may manage the staff of the administrator's unit must not
+    # demote, disable or re-enable that account either.
+    "backoffice:staff_detail:roles_of_an_administrator": PostRow(
+        lambda t: reverse("backoffice:staff_detail", args=[t.administrator.username]),
+        STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"roles": [Role.FRONT_OFFICE_OFFICER]},
+        lambda t, u: not t.administrator.role_assignments.filter(
+            role=Role.ADMINISTRATOR
+        ).exists(),
+        refused=frozenset({Role.UNIT_COORDINATOR}),
+    ),
+    "backoffice:staff_detail:disable_an_administrator": PostRow(
+        lambda t: reverse("backoffice:staff_detail", args=[t.administrator.username]),
+        STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"action": "disable"},
+        lambda t, u: not _fresh(t.administrator).is_active,
+        refused=frozenset({Role.UNIT_COORDINATOR}),
+    ),
+    "backoffice:staff_detail:enable_an_administrator": PostRow(
+        lambda t: reverse("backoffice:staff_detail", args=[_disabled(t.administrator).username]),
+        STAFF_MANAGERS, OBJECT,
+        lambda t, u: {"action": "enable"},
+        lambda t, u: _fresh(t.administrator).is_active,
+        refused=frozenset({Role.UNIT_COORDINATOR}),
+    ),
+    "accounts:recovery_codes:renew": PostRow(
+        lambda t: reverse("accounts:recovery_codes"), ALL, OWN,
+        lambda t, u: {},
+        lambda t, u: AuditEntry.objects.filter(
+            action="accounts.recovery_codes.renewed", actor=u
+        ).exists(),
+        status=200,  # the new codes, shown once
+    ),
+    "accounts:password_change:change": PostRow(
+        lambda t: reverse("accounts:password_change"), ALL, OWN,
+        lambda t, u: {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+                      "new_password2": NEW_PASSWORD},
+        lambda t, u: _fresh(u).check_password(NEW_PASSWORD),
+    ),
+}  # fmt: skip
+
+ALLOWED, REFUSED = "allowed", "refused"
+# Reads are audited too; a refused POST may have read, but must not have written.
+READS = ("viewed", "looked_up", "downloaded")
+# What a POST may change: every table of the domain apps.
+DOMAIN_APPS = ("accounts", "people", "cases", "content", "directory")
+# Written by logging in, before the POST.
+NOT_COMPARED = {"accounts.staffsession"}
+
+
+def _post_expected(row: PostRow, role: Role, placement: str) -> int | str:
+    if role not in row.allowed:
+        return 403
+    if placement == OTHER and role is not Role.ADMINISTRATOR:
+        if row.scope == OBJECT:
+            return 404
+        if row.scope == FILTERED:
+            return REFUSED
+    return REFUSED if role in row.refused else ALLOWED
+
+
+def _problem(response: Any) -> str:
+    """What the page said went wrong, to read in a failing test's output."""
+    body = response.content.decode(errors="replace")
+    return " | ".join(re.findall(r'role="alert"[^>]*>(.*?)</div>', body, re.S))[:800]
+
+
+def _everything() -> dict[str, list[dict]]:
+    """Every row of the domain apps' tables, and every audit entry that is not a read."""
+    rows: dict[str, list[dict]] = {}
+    for label in DOMAIN_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.label_lower not in NOT_COMPARED:
+                rows[model._meta.label_lower] = list(model.objects.order_by("pk").values())
+    writes = AuditEntry.objects.exclude(
+        reduce(or_, (Q(action__endswith=f".{read}") for read in READS))
+    )
+    rows["core.auditentry"] = list(writes.order_by("pk").values())
+    return rows
+
+
+def _changes(before: dict[str, list[dict]]) -> list[str]:
+    """The tables that changed since ``before``, and the actions audited meanwhile."""
+    after = _everything()
+    changed = [table for table in after if after[table] != before.get(table)]
+    known = {entry["id"] for entry in before["core.auditentry"]}
+    audited = [e["action"] for e in after["core.auditentry"] if e["id"] not in known]
+    return changed + [f"audited {action}" for action in audited]
+
+
+@pytest.fixture
+def clock():
+    """The dates posted (hours and closures from 2030) stay in the future."""
+    with time_machine.travel(AT, tick=True):
+        yield
+
+
+@pytest.fixture
+def post_target(clock, unit, partner_unit, make_staff, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="colleague")
+    return PostTarget(unit, partner_unit, colleague)
+
+
+POST_CASES = [
+    pytest.param(key, role, placement, id=f"{key}-{role.value}-{placement.replace(' ', '_')}")
+    for key in POST_ROWS
+    for role in Role
+    for placement in (SAME, OTHER)
+]
+
+
+@pytest.mark.parametrize(("key", "role", "placement"), POST_CASES)
+def test_role_and_unit_decide_every_post(
+    client, login_verified, make_staff, post_target, other_unit, key, role, placement
+):
+    row = POST_ROWS[key]
+    user = make_staff(role, post_target.unit if placement == SAME else other_unit)
+    login_verified(client, user)
+    url = row.url(post_target)
+    data = row.data(post_target, user)
+    before = _everything()
+
+    response = client.post(url, data)
+
+    expected = _post_expected(row, role, placement)
+    if expected == ALLOWED:
+        assert response.status_code == row.status, _problem(response)
+        assert row.done(post_target, user)
+    elif expected == REFUSED:
+        assert response.status_code in (200, 302)
+        assert _changes(before) == []
+    else:
+        assert response.status_code == expected
+        assert _changes(before) == []
+
+
+@pytest.mark.parametrize("key", POST_ROWS)
+def test_anonymous_post_is_sent_to_log_in_and_changes_nothing(client, post_target, key):
+    row = POST_ROWS[key]
+    url = row.url(post_target)
+    data = row.data(post_target, post_target.colleague)
+    before = _everything()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert _changes(before) == []
+
+
+def _staff_views() -> dict[str, Any]:
+    """Every staff URL name → its view (the class for a class-based view)."""
+    views: dict[str, Any] = {}
+
+    def walk(patterns: list, namespace: str, prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(
+                    pattern.url_patterns, pattern.namespace or namespace,
+                    prefix + str(pattern.pattern),
+                )  # fmt: skip
+            elif (prefix + str(pattern.pattern)).startswith("staff/"):
+                callback = pattern.callback
+                views[f"{namespace}:{pattern.name}"] = getattr(callback, "view_class", callback)
+
+    walk(get_resolver().url_patterns, "", "")
+    return views
+
+
+def _takes_post(view: Any) -> bool:
+    if isinstance(view, type):
+        return hasattr(view, "post")
+    return "POST" in inspect.getsource(inspect.unwrap(view))
+
+
+# The actions a page's ``post`` dispatches on, as its source spells them.
+_ACTION_LITERALS = re.compile(r"""action(?:"\))?\s*==\s*"(\w+)"|action in [({]([^)}]*)[)}]""")
+
+
+def _actions_of(view: type) -> set[str]:
+    source = inspect.getsource(view)
+    found: set[str] = set()
+    for single, group in _ACTION_LITERALS.findall(source):
+        found |= {single} if single else set(re.findall(r'"(\w+)"', group))
+    if "action in STEPS" in source:
+        found |= set(content_views.STEPS)
+    return found
+
+
+def test_every_view_that_takes_a_post_is_in_the_post_rows():
+    posted = {key.rsplit(":", 1)[0] for key in POST_ROWS}
+    takes_post = {
+        name
+        for name, view in _staff_views().items()
+        if name not in PUBLIC_STAFF_URLS | {LOGOUT} and _takes_post(view)
+    }
+    assert takes_post - posted == set(), "staff views taking a POST without a POST row"
+    assert posted - takes_post == set(), "POST rows for views that take no POST"
+
+
+def test_every_action_a_page_dispatches_on_is_in_the_post_rows():
+    for name, view in _staff_views().items():
+        if not isinstance(view, type) or not hasattr(view, "post"):
+            continue
+        rows = {key.rsplit(":", 1)[1] for key in POST_ROWS if key.rsplit(":", 1)[0] == name}
+        missing = _actions_of(view) - rows
+        assert not missing, f"{name}: actions without a POST row: {sorted(missing)}"
