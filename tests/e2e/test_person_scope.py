@@ -53,8 +53,8 @@ def test_another_units_officer_finds_nobody_by_a_praia_persons_number(
     expect(main).to_contain_text(
         t(
             "A record with this number may exist at another unit. It is not shown: with the "
-            "person's consent to share it between units, register the visit from “New walk-in "
-            "or call”."
+            "person's consent to share it between units, register the visit from “Register a "
+            "walk-in or a call”."
         )
     )
     page.get_by_label(t("Subject (for a new case)")).fill("Pergunta sobre vistos")
