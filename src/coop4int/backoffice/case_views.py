@@ -524,9 +524,26 @@ class CaseIdentityView(StaffView):
         choice = request.POST.get("person", "")
         match = possible_match_for(self.user, case)
         person = match if match is not None and choice == str(match.pk) else None
-        if choice and person is None and choice != "none":
+        if person is None and choice not in ("none", "link"):
             messages.error(request, _("That person's record is not within your reach."))
             return redirect("backoffice:case_detail", reference=case.reference)
+        try:
+            confirm_identity(
+                actor=self.user, case=case, person=person, link_with_consent=choice == "link"
+            )
+        except case_domain.NotAllowed as error:
+            messages.error(request, str(error))
+        else:
+            if choice == "none":
+                messages.success(
+                    request,
+                    _("The identity was confirmed: the request stays apart from any record."),
+                )
+            else:
+                messages.success(
+                    request, _("The identity was confirmed: the request is on the person's record.")
+                )
+        return redirect("backoffice:case_detail", reference=case.reference)
         try:
             confirm_identity(actor=self.user, case=case, person=person)
         except case_domain.NotAllowed as error:

@@ -397,21 +397,38 @@ def possible_match_for(user: User, case: Case) -> Person | None:
 
 
 @transaction.atomic
-def confirm_identity(*, actor: User, case: Case, person: Person | None) -> None:
+def confirm_identity(
+    *,
+    actor: User,
+    case: Case,
+    person: Person | None,
+    link_with_consent: bool = False,
+    method: ConsentMethod = ConsentMethod.VERBAL,
+) -> None:
     """An officer confirmed with the person who they are: ``person`` (the possible match,
     which the officer must be able to open), or nobody known (None: the case stays without a
-    record). The consents the form asked for are recorded for the confirmed person.
+    record). When the match is a record of another unit, ``link_with_consent`` says the
+    person is its holder and agrees, by ``method``, to share it with the case's unit: the
+    record is linked (``people.domain.people.link_to_unit``) and the case put on it. The
+    consents the request asked for are recorded for the confirmed person.
 
-    Side effects: audit ``cases.case.identity_confirmed``; ``people.consent.given``."""
+    Side effects: audit ``cases.case.identity_confirmed``; ``people.consent.given``; with a
+    link, ``people.person.linked`` and the coordinators told."""
     if not actor.has_perm(Permission.WORK_CASES, case):
         raise NotAllowed(_("That case is not within your reach."))
-    fresh = Case.objects.select_for_update().get(pk=case.pk)
+    fresh = Case.objects.select_for_update().select_related("claimed_person").get(pk=case.pk)
     if fresh.identity_verified:
         raise NotAllowed(_("This case's identity was already confirmed."))
+    if link_with_consent:
+        claimed = fresh.claimed_person
+        if claimed is None or person_in_scope(actor, claimed):
+            raise NotAllowed(_("There is no record of another unit to link."))
+        link_to_unit(actor=actor, person=claimed, unit=case.unit, method=method)
+        person = claimed
     if person is not None:
         if person.pk != fresh.claimed_person_id or not person_in_scope(actor, person):
             raise NotAllowed(_("That person's record is not within your reach."))
-        for code in case.claimed_consents:
+        for code in fresh.claimed_consents:
             if code in Purpose.values:
                 give_consent(
                     actor=actor, person=person, purpose=Purpose(code),
@@ -427,5 +444,5 @@ def confirm_identity(*, actor: User, case: Case, person: Person | None) -> None:
         actor=actor,
         obj=case,
         unit=case.unit,
-        data={"matched": person is not None},
+        data={"matched": person is not None, "linked": link_with_consent},
     )

@@ -223,3 +223,46 @@ def test_walk_ins_and_calls_are_recorded_by_officers_only(unit):
             actor=None, unit=unit, contact=Contact(channel=Channel.WALK_IN, subject="x")
         )
     assert not Person.objects.exists()
+
+
+def test_a_request_matching_another_units_record_is_linked_only_with_consent(
+    maria, mindelo_officer, other_unit, django_capture_on_commit_callbacks
+):
+    """At Mindelo, a web request carrying the e-mail of a Praia record: the officer sees no
+    match, and puts the request on that record only by recording the holder's consent to share
+    it between units."""
+    intake = receive_contact(
+        actor=None,
+        unit=other_unit,
+        contact=Contact(
+            channel=Channel.WEB, subject="Ajuda", body="?", email=EMAIL, at=AT,
+            consents=frozenset({Purpose.SERVICE}),
+        ),
+    )  # fmt: skip
+    case = intake.case
+    assert possible_match_for(mindelo_officer, case) is None
+    with pytest.raises(NotAllowed):
+        confirm_identity(actor=mindelo_officer, case=case, person=maria)
+    assert not UnitLink.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm_identity(actor=mindelo_officer, case=case, person=None, link_with_consent=True)
+    case.refresh_from_db()
+    assert case.person == maria
+    assert case.identity_verified
+    assert UnitLink.objects.get(person=maria).unit == other_unit
+    assert sorted(maria.consents.values_list("purpose", flat=True)) == [
+        Purpose.SERVICE, Purpose.SHARING
+    ]  # fmt: skip
+    assert person_in_scope(mindelo_officer, maria)
+
+
+def test_linking_is_refused_when_the_match_is_already_within_reach(maria, praia_officer, unit):
+    intake = receive_contact(
+        actor=None,
+        unit=unit,
+        contact=Contact(channel=Channel.WEB, subject="Ajuda", body="?", email=EMAIL, at=AT),
+    )
+    with pytest.raises(NotAllowed):
+        confirm_identity(actor=praia_officer, case=intake.case, person=None, link_with_consent=True)
+    assert not UnitLink.objects.exists()
