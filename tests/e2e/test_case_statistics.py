@@ -50,8 +50,11 @@ def test_coordinator_reads_a_months_figures_and_downloads_them(page, make_staff,
     page.get_by_role("button", name=t("Show")).click()
 
     expect(page).to_have_url(re.compile(r"start=2025-03-01&end=2025-03-31"))
-    expect(page.get_by_text(t("Only people who agreed to the use of their data in statistics "
-                              "are counted"), exact=False)).to_be_visible()  # fmt: skip
+    expect(page.get_by_text(t(
+        "Only people who agreed to the use of their data in statistics are counted: every "
+        "figure on this page leaves out the cases, contacts and referrals of anyone else, and "
+        "requests without a person record."
+    ))).to_be_visible()  # fmt: skip
     summary = page.get_by_role("table", name=t("In brief"))
     expect(summary.get_by_role("row", name=t("Cases opened"))).to_contain_text("15")
     by_sex = page.locator("table#cases_by_sex")
