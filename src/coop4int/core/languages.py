@@ -107,6 +107,31 @@ def interface_codes() -> frozenset[str]:
     return frozenset(code for code, _name in settings.LANGUAGES)
 
 
+# Which interface language a reader of a language the interface lacks is shown, in order of
+# preference: readers from West and North Africa mostly read French; everyone else English.
+# Never Portuguese by default: a reader who needs it asks for it.
+INTERFACE_FALLBACKS: dict[str, tuple[str, ...]] = {
+    "ar": ("fr", "en"),
+    "wo": ("fr", "en"),
+    "ff": ("fr", "en"),
+    "man": ("fr", "en"),
+}
+DEFAULT_INTERFACE_FALLBACK = ("en",)
+
+
+def interface_fallback(code: str) -> str:
+    """The interface language for a reader of ``code``: ``code`` itself when the interface
+    speaks it, else the first of its registry fallbacks that it does (see
+    ``INTERFACE_FALLBACKS``)."""
+    interface = interface_codes()
+    if code in interface:
+        return code
+    for candidate in INTERFACE_FALLBACKS.get(code, DEFAULT_INTERFACE_FALLBACK):
+        if candidate in interface:
+            return candidate
+    return settings.LANGUAGE_CODE
+
+
 def interface_language_for(code: str) -> str:
     """``code`` when the interface speaks it, else the default language: what a message to a
     person is written in when their own language has no interface catalogue."""

@@ -2,8 +2,17 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from coop4int.core import request_context
+from coop4int.core.languages import (
+    UnknownLanguage,
+    get_language,
+    interface_codes,
+    interface_fallback,
+)
 
 
 class RequestContextMiddleware:
@@ -28,3 +37,40 @@ class RequestContextMiddleware:
         response["X-Request-ID"] = context.request_id
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ReaderLanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, except for a reader whose browser asks for languages the
+    interface lacks: they get the interface language the registry names for theirs (Arabic →
+    French, then English…, ``core.languages.interface_fallback``) rather than silently the
+    default, and ``request.reader_language`` keeps what they asked for, so that pages can
+    offer texts in it and say the interface is a fallback."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        asked = reader_languages(request.headers.get("Accept-Language", ""))
+        request.reader_language = asked[0] if asked else ""  # type: ignore[attr-defined]
+        super().process_request(request)
+        if translation.get_language_from_path(request.path_info) or not asked:
+            return
+        if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) in interface_codes():
+            return  # the reader chose an interface language on this site before
+        interface = interface_codes()
+        said = next((code for code in asked if code in interface), "")
+        language = said or interface_fallback(asked[0])
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+
+
+def reader_languages(header: str) -> list[str]:
+    """The registry languages an Accept-Language header asks for, best first, each once."""
+    found: list[str] = []
+    for code, _quality in parse_accept_lang_header(header)[:12]:
+        if code == "*":
+            continue
+        try:
+            language = get_language(code).code
+        except UnknownLanguage:
+            continue
+        if language not in found:
+            found.append(language)
+    return found

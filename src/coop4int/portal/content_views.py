@@ -9,21 +9,42 @@ from coop4int.content.domain import queries
 from coop4int.content.enums import Channel
 from coop4int.content.models import Attachment
 from coop4int.core.fallback_notes import fallback_note, has_own_note
-from coop4int.core.languages import REGISTRY, Language
+from coop4int.core.languages import REGISTRY, Language, interface_codes, interface_fallback
 from coop4int.directory.models import ServiceAtLocation
 
 
+def reading_language(request: HttpRequest, asked: str = "") -> str:
+    """The language a reader reads texts in: the one asked for (``?lang=`` or in the
+    address); else the browser's own when the interface stands in for it (an Arabic reader on
+    the French interface reads the cards in Arabic where they exist); else the interface's."""
+    interface = get_language() or "pt"
+    if asked in REGISTRY:
+        return asked
+    reader = getattr(request, "reader_language", "")
+    stands_in = reader not in interface_codes() and interface_fallback(reader) == interface
+    return str(reader) if reader in REGISTRY and stands_in else interface
+
+
 def info_list(request: HttpRequest) -> HttpResponse:
-    language = get_language() or "pt"
-    return render(request, "portal/info_list.html", {"readings": queries.published_items(language)})
+    language = reading_language(request, request.GET.get("lang", ""))
+    interface = get_language() or "pt"
+    return render(
+        request,
+        "portal/info_list.html",
+        {
+            "readings": queries.published_items(language),
+            "reading_language": "" if language == interface else language,
+        },
+    )
 
 
 def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> HttpResponse:
-    """The item in the interface's language, or — with ``content_language`` — in any language
-    of the registry (the page around it stays in the interface's language)."""
+    """The item in the reader's language (``reading_language``), or — with
+    ``content_language`` — in any language of the registry (the page around it stays in the
+    interface's language)."""
     if content_language and content_language not in REGISTRY:
         raise Http404
-    language = content_language or get_language() or "pt"
+    language = reading_language(request, content_language)
     reading = queries.reading_for(slug, language)
     shown = REGISTRY.get(reading.shown)
     interface = get_language() or "pt"

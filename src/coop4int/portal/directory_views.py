@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from coop4int.directory.domain import queries
@@ -27,7 +28,11 @@ def _cached(request: HttpRequest, name: str, build: Callable[[], str]) -> HttpRe
         # else: such a page is neither served from the cache nor stored in it.
         return HttpResponse(build())
     now = timezone.now()
-    query = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:24]
+    # The page tells a reader whose language the interface lacks which one stands in for it:
+    # their browser's language is part of what the page is.
+    reader = getattr(request, "reader_language", "")
+    address = f"{request.get_full_path()}|{reader}"
+    query = hashlib.sha256(address.encode()).hexdigest()[:24]
     key = f"directory:{name}:{directory_version()}:{now.timestamp() // CACHE_SECONDS:.0f}:{query}"
     html = cache.get(key)
     if html is None:
@@ -35,6 +40,7 @@ def _cached(request: HttpRequest, name: str, build: Callable[[], str]) -> HttpRe
         cache.set(key, html, CACHE_SECONDS)
     response = HttpResponse(html)
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    patch_vary_headers(response, ("Accept-Language",))
     return response
 
 
