@@ -52,7 +52,10 @@ class FeedbackSource:
 
 def feedback_source(address: str) -> FeedbackSource:
     """The public part of ``address``, a path on this site such as ``/pt/info/linha/``."""
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+    except ValueError:  # such as "//[": not an address of this site
+        return FeedbackSource()
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return FeedbackSource()
     # Public pages carry their language in the path, and a language-prefixed route only

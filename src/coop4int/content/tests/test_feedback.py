@@ -78,6 +78,8 @@ def test_a_directory_service_keeps_its_address():
         f"/fr/nowhere/{SECRET}/",
         f"https://evil.example/fr/follow/{REFERENCE}/{SECRET}/",
         f"//evil.example/fr/follow/{REFERENCE}/{SECRET}/",
+        "//[",  # not even an address: urlsplit refuses it
+        "http://[::1",
         "",
     ],
 )
