@@ -416,7 +416,11 @@ def confirm_identity(
     link, ``people.person.linked`` and the coordinators told."""
     if not actor.has_perm(Permission.WORK_CASES, case):
         raise NotAllowed(_("That case is not within your reach."))
-    fresh = Case.objects.select_for_update().select_related("claimed_person").get(pk=case.pk)
+    fresh = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("claimed_person")
+        .get(pk=case.pk)
+    )
     if fresh.identity_verified:
         raise NotAllowed(_("This case's identity was already confirmed."))
     if link_with_consent:
