@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "coop4int.core.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middleware below writes; WhiteNoise serves static files compressed
+    # already. Never a page for one person (BREACH: docs/adr/0011-compression.md).
+    "coop4int.core.compression.PublicGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coop4int.core.middleware.ReaderLanguageMiddleware",
@@ -140,6 +143,8 @@ PERIODIC_TASKS = [
     ("directory.roll_open_intervals", "coop4int.directory.tasks.roll_open_intervals",
      timedelta(hours=6)),
     ("directory.remind_unverified", "coop4int.directory.tasks.remind_unverified_services",
+     timedelta(days=1)),
+    ("content.remind_health", "coop4int.content.tasks.remind_content_health",
      timedelta(days=1)),
     ("channels.poll_mailboxes", "coop4int.channels.tasks.poll_mailboxes",
      timedelta(minutes=env.int("MAILBOX_POLL_MINUTES", default=5))),

@@ -41,14 +41,15 @@ def test_officer_merges_a_duplicate_and_the_kept_record_shows_both_cases(page, m
     page.goto(f"/staff/cases/{first.reference}/")
     page.get_by_role("link", name="Aminata Diallo").click()
     expect(page).to_have_url(re.compile(rf"/staff/people/{person.pk}/$"))
-    duplicates = page.locator("section", has=page.locator("#duplicates-heading"))
+    duplicates = page.locator("section", has=page.locator("#duplicates"))
     expect(duplicates).to_contain_text("Aminatá Diallo")
     expect(page.locator("table.cases")).not_to_contain_text(second.reference)
 
     duplicates.get_by_label(t("I checked these are the same person")).check()
     duplicates.get_by_role("button", name=t("Merge into this record")).click()
 
-    expect(page).to_have_url(re.compile(rf"/staff/people/{person.pk}/$"))
+    # Back where the merge was made.
+    expect(page).to_have_url(re.compile(rf"/staff/people/{person.pk}/#duplicates$"))
     expect(page.locator(".messages")).to_contain_text(
         t("The record of %(name)s was merged into this one.") % {"name": "Aminatá Diallo"}
     )

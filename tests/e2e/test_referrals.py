@@ -90,7 +90,7 @@ def test_withdrawing_the_sharing_consent_takes_the_referral_from_the_partner_at_
     desk.get_by_label(t("Purpose")).select_option("referral")
     desk.get_by_role("button", name=t("Withdraw the consent")).click()
     expect(desk.locator(".messages")).to_be_visible()
-    expect(desk.locator("#referrals-heading + ul")).to_contain_text(withdrawn())
+    expect(desk.locator("[aria-labelledby=referrals] ul")).to_contain_text(withdrawn())
     expect(desk.locator("dl.facts dd").first).to_have_text(case_status("Open"))
 
     partner.get_by_role("button", name=t("Accept")).click()
@@ -119,7 +119,7 @@ def test_withdrawing_the_referral_returns_the_case_to_open_and_the_partner_sees_
     desk.goto(f"/staff/cases/{case.reference}/")
     desk.get_by_role("button", name=t("Withdraw the referral")).click()
     expect(desk.locator(".message-success")).to_have_text(t("The referral was withdrawn."))
-    expect(desk.locator("#referrals-heading + ul")).to_contain_text(withdrawn())
+    expect(desk.locator("[aria-labelledby=referrals] ul")).to_contain_text(withdrawn())
     expect(desk.locator("dl.facts dd").first).to_have_text(case_status("Open"))
     expect(desk.get_by_role("button", name=t("Withdraw the referral"))).to_have_count(0)
 

@@ -100,7 +100,7 @@ def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
         "Precisa da vacina da febre amarela."
     )
     page.get_by_role("button", name=t("Refer to the partner")).click()
-    expect(page.locator("#referrals-heading + ul")).to_contain_text("Consulta do viajante")
+    expect(page.locator("[aria-labelledby=referrals] ul")).to_contain_text("Consulta do viajante")
     officer_page = page
 
     context, page = session(nurse)
@@ -113,7 +113,7 @@ def test_referral_accepted_by_the_partner_and_its_outcome_seen_by_the_officer(
     context.close()
 
     officer_page.reload()
-    referrals = officer_page.locator("#referrals-heading + ul")
+    referrals = officer_page.locator("[aria-labelledby=referrals] ul")
     expect(referrals).to_contain_text(t("The person was served"))
     officer_context.close()
 

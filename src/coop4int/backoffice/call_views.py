@@ -1,13 +1,20 @@
 """The phone line's screen: who is calling, their open cases, log the call, call back."""
 
-from django.contrib import messages
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.roles import Permission
-from coop4int.backoffice.case_forms import CallerForm, CallForm
+from coop4int.backoffice.case_forms import CallBackDoneForm, CallerForm, CallForm
 from coop4int.backoffice.case_views import hand_over_tracking_link
+from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Done
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import calls
 from coop4int.cases.domain.cases import NotAllowed
@@ -16,8 +23,70 @@ from coop4int.cases.enums import Direction
 from coop4int.cases.models import CallBack
 
 
-class PhoneLineView(StaffView):
+def _log_call(act: Acting[None]) -> Done:
+    data = act.data
+    form = act.form
+    assert isinstance(form, CallForm)
+    case = form.chosen_case()
+    if case is None and not (data["subject"] or data["summary"]):
+        raise ValidationError({"subject": _("Give the new case a subject.")})
+    try:
+        interaction, secret = calls.log_call(
+            actor=act.actor, number=data["number"], direction=Direction(data["direction"]),
+            summary=data["summary"],
+            duration_seconds=data["duration_minutes"] * 60
+            if data["duration_minutes"] is not None else None,
+            language=data["language"], interpreter=data["interpreter"], case=case,
+            subject=data["subject"], person=form.chosen_person(),
+        )  # fmt: skip
+    except NotAllowed as error:
+        raise ValidationError(str(error)) from error
+    if data["callback_at"]:
+        calls.schedule_callback(
+            actor=act.actor, case=interaction.case, phone=data["number"],
+            due_at=data["callback_at"],
+        )  # fmt: skip
+    if secret:
+        hand_over_tracking_link(act.request, interaction.case, secret)
+    # The call goes on on its case: the page that shows it (and the link to hand over).
+    return Done(
+        _("The call was logged on case %(reference)s.") % {"reference": interaction.case.reference},
+        to=reverse("backoffice:case_detail", kwargs={"reference": interaction.case.reference}),
+    )
+
+
+def _callback_done(act: Acting[None]) -> str:
+    calls.mark_callback_done(actor=act.actor, callback=act.data["callback"])
+    return _("The call-back is marked as made.")
+
+
+class PhoneLineView(ActionPage[None], StaffView):
     permission = Permission.WORK_CASES
+    actions = ActionTable[None](
+        # Logged, the call is on its case: the case's page is where it goes on.
+        Action("log_call", CallForm, _log_call, "caller", leaves=True,
+               options=lambda page, _none: {"caller": page.posted_caller()}),
+        Action("callback_done", CallBackDoneForm, _callback_done, "callbacks", shows_form=False,
+               options=lambda page, _none: {"callbacks": page.callbacks()}),
+        default="log_call",
+    )  # fmt: skip
+
+    _caller: calls.Caller | None = None
+
+    def posted_caller(self) -> calls.Caller:
+        """Who calls from the number posted with the call (looked up, and audited, once)."""
+        if self._caller is None:
+            self._caller = calls.caller(self.user, self.request.POST.get("number", ""))
+        return self._caller
+
+    def callbacks(self) -> QuerySet[CallBack]:
+        return CallBack.objects.filter(case__in=cases_for_user(self.user))
+
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> None:
+        return None
+
+    def page_url(self, obj: None) -> str:
+        return reverse("backoffice:phone_line")
 
     def _render(
         self, request: HttpRequest, caller_form: CallerForm, call_form: CallForm | None,
@@ -31,7 +100,19 @@ class PhoneLineView(StaffView):
                 "call_form": call_form,
                 "caller": caller,
                 "callbacks": calls.callbacks_due(self.user)[:50],
-            },
+            }
+            | self.section_context(request, None),
+        )
+
+    def render_page(
+        self, request: HttpRequest, obj: None, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
+        """Shown again after a call that could not be logged: the caller as posted."""
+        call_form = bound.get("log_call")
+        assert isinstance(call_form, CallForm)
+        number = request.POST.get("number", "")
+        return self._render(
+            request, CallerForm(initial={"number": number}), call_form, self.posted_caller()
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -43,50 +124,3 @@ class PhoneLineView(StaffView):
         language = caller.people[0].preferred_language if caller.people else "pt"
         call_form = CallForm(initial={"number": number, "language": language}, caller=caller)
         return self._render(request, caller_form, call_form, caller)
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        if "done" in request.POST:
-            done = request.POST.get("done", "")
-            callback = (
-                CallBack.objects.filter(pk=int(done), case__in=cases_for_user(self.user)).first()
-                if done.isascii() and done.isdigit() and len(done) <= 18
-                else None
-            )
-            if callback is not None:
-                calls.mark_callback_done(actor=self.user, callback=callback)
-            return redirect("backoffice:phone_line")
-        number = request.POST.get("number", "")
-        caller = calls.caller(self.user, number)
-        form = CallForm(request.POST, caller=caller)
-        if not form.is_valid():
-            return self._render(request, CallerForm(initial={"number": number}), form, caller)
-        data = form.cleaned_data
-        case = form.chosen_case()
-        if case is None and not (data["subject"] or data["summary"]):
-            form.add_error("subject", _("Give the new case a subject."))
-            return self._render(request, CallerForm(initial={"number": number}), form, caller)
-        try:
-            interaction, secret = calls.log_call(
-                actor=self.user, number=data["number"], direction=Direction(data["direction"]),
-                summary=data["summary"],
-                duration_seconds=data["duration_minutes"] * 60
-                if data["duration_minutes"] is not None else None,
-                language=data["language"], interpreter=data["interpreter"], case=case,
-                subject=data["subject"], person=form.chosen_person(),
-            )  # fmt: skip
-        except NotAllowed as error:
-            form.add_error(None, str(error))
-            return self._render(request, CallerForm(initial={"number": number}), form, caller)
-        if data["callback_at"]:
-            calls.schedule_callback(
-                actor=self.user, case=interaction.case, phone=data["number"],
-                due_at=data["callback_at"],
-            )  # fmt: skip
-        messages.success(
-            request,
-            _("The call was logged on case %(reference)s.")
-            % {"reference": interaction.case.reference},
-        )
-        if secret:
-            hand_over_tracking_link(request, interaction.case, secret)
-        return redirect("backoffice:case_detail", reference=interaction.case.reference)

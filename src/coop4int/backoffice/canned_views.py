@@ -1,15 +1,17 @@
 """Coordinators keep the canned answers, per topic and language."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coop4int.accounts.roles import Permission
+from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.canned import PLACEHOLDERS, save_canned_answer
 from coop4int.cases.models import CannedAnswer
@@ -36,30 +38,36 @@ class CannedAnswerForm(forms.Form):
     )
 
 
-class CannedAnswersView(StaffView):
-    permission = Permission.MANAGE_CANNED_ANSWERS
+def _save(act: Acting[None]) -> str:
+    data = act.data
+    save_canned_answer(
+        actor=act.actor, answer=data["answer"], title=data["title"], topic=data["topic"],
+        language=data["language"], body=data["body"],
+        whatsapp_template=data["whatsapp_template"],
+    )  # fmt: skip
+    return _("The answer was saved.")
 
-    def _render(self, request: HttpRequest, form: CannedAnswerForm) -> HttpResponse:
+
+class CannedAnswersView(ActionPage[None], StaffView):
+    permission = Permission.MANAGE_CANNED_ANSWERS
+    actions = ActionTable[None](Action("save", CannedAnswerForm, _save, "add"), default="save")
+
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> None:
+        return None
+
+    def page_url(self, obj: None) -> str:
+        return reverse("backoffice:canned_answers")
+
+    def render_page(
+        self, request: HttpRequest, obj: None, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
         answers = CannedAnswer.objects.select_related("topic").prefetch_related("texts")
         context: dict[str, Any] = {
             "answers": answers,
-            "form": form,
+            "form": bound.get("save") or CannedAnswerForm(),
             "placeholders": ", ".join("{" + name + "}" for name in PLACEHOLDERS),
-        }
+        } | self.section_context(request, None)
         return render(request, "backoffice/canned_answers.html", context)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(request, CannedAnswerForm())
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = CannedAnswerForm(request.POST)
-        if not form.is_valid():
-            return self._render(request, form)
-        data = form.cleaned_data
-        save_canned_answer(
-            actor=self.user, answer=data["answer"], title=data["title"], topic=data["topic"],
-            language=data["language"], body=data["body"],
-            whatsapp_template=data["whatsapp_template"],
-        )  # fmt: skip
-        messages.success(request, _("The answer was saved."))
-        return redirect("backoffice:canned_answers")
+        return self.render_page(request, None, {})

@@ -1,5 +1,6 @@
 """Forms of the support desk: what officers type, checked and kept when something is wrong."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -10,7 +11,8 @@ from coop4int.accounts.enums import Island
 from coop4int.accounts.models import User
 from coop4int.cases.domain.calls import Caller
 from coop4int.cases.enums import Channel, Priority, ReferralOutcome, Status
-from coop4int.cases.models import Case
+from coop4int.cases.models import CallBack, Case, Referral
+from coop4int.core.language_widgets import TextLanguageSelect
 from coop4int.core.languages import language_choices
 from coop4int.directory.models import Service, TaxonomyTerm
 from coop4int.people.domain.contacts import normalise_email, normalise_phone
@@ -21,9 +23,15 @@ OFFICER_CHANNELS = [
     (Channel.WALK_IN.value, Channel.WALK_IN.label),
     (Channel.PHONE.value, Channel.PHONE.label),
 ]
-REPLY_CHANNELS = [
-    (c.value, c.label) for c in (Channel.EMAIL, Channel.WEB, Channel.WALK_IN, Channel.PHONE)
-]
+# How each channel is offered for a reply: a walk-in or a call is not sent, only recorded.
+REPLY_CHANNEL_LABELS = {
+    Channel.EMAIL: _("E-mail"),
+    Channel.WEB: _("Web: the person reads it on their tracking page"),
+    Channel.SMS: _("SMS"),
+    Channel.WHATSAPP: _("WhatsApp"),
+    Channel.WALK_IN: _("At the desk: recorded as said"),
+    Channel.PHONE: _("On the phone: recorded as said"),
+}
 
 
 class VersionedForm(forms.Form):
@@ -33,9 +41,12 @@ class VersionedForm(forms.Form):
 
 
 class ReplyForm(VersionedForm):
+    """A reply, on one of the channels the case can reach (``channels``, from
+    ``cases.domain.queries.reply_channels``): any other is refused."""
+
     prefix = "reply"
 
-    channel = forms.ChoiceField(label=_("Send by"), choices=REPLY_CHANNELS)
+    channel = forms.ChoiceField(label=_("Send by"), choices=())
     body = forms.CharField(
         label=_("Reply to the person"), widget=forms.Textarea(attrs={"rows": 6}), max_length=10000
     )
@@ -43,6 +54,12 @@ class ReplyForm(VersionedForm):
         label=_("Attach a file"), required=False,
         help_text=_("PDF, PNG or JPEG, at most 10 MB."),
     )  # fmt: skip
+
+    def __init__(self, *args: Any, channels: Sequence[Channel] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["channel"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(channel.value, REPLY_CHANNEL_LABELS[channel]) for channel in channels]
 
 
 class NoteForm(VersionedForm):
@@ -74,6 +91,36 @@ class AssignForm(VersionedForm):
         field = self.fields["officer"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = officers if officers is not None else User.objects.none()
+
+
+class SatisfactionForm(forms.Form):
+    """The person's answer, recorded by the officer with one button per score."""
+
+    score = forms.TypedChoiceField(
+        choices=[(str(n), str(n)) for n in range(1, 6)], coerce=int,
+        error_messages={
+            "required": _("Choose a number from 1 to 5. Nothing was saved."),
+            "invalid_choice": _("Choose a number from 1 to 5. Nothing was saved."),
+        },
+    )  # fmt: skip
+
+
+class WithdrawReferralForm(forms.Form):
+    """Which of the case's referrals to take back (a button on each)."""
+
+    referral = forms.ModelChoiceField(
+        queryset=Referral.objects.none(),
+        error_messages={
+            "required": _("That referral is not one of this case's. Nothing was changed."),
+            "invalid_choice": _("That referral is not one of this case's. Nothing was changed."),
+        },
+    )
+
+    def __init__(self, *args: Any, referrals: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["referral"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = referrals if referrals is not None else Referral.objects.none()
 
 
 class InboxFilterForm(forms.Form):
@@ -188,7 +235,9 @@ class NewCaseForm(forms.Form):
 class ReferralForm(VersionedForm):
     prefix = "refer"
 
-    service = forms.ModelChoiceField(label=_("Partner service"), queryset=Service.objects.none())
+    service = forms.ModelChoiceField(
+        label=_("Partner service"), queryset=Service.objects.none(), widget=TextLanguageSelect
+    )
     summary = forms.CharField(
         label=_("What the partner needs to know"),
         help_text=_("Only this, the person's name and language (and the phone, if ticked) are "
@@ -228,6 +277,24 @@ class CallerForm(forms.Form):
 
     def clean_number(self) -> str:
         return normalise_phone(self.cleaned_data["number"])
+
+
+class CallBackDoneForm(forms.Form):
+    """Which call-back was made: one of those the officer may see (``callbacks``)."""
+
+    callback = forms.ModelChoiceField(
+        queryset=CallBack.objects.none(),
+        error_messages={
+            "required": _("That call-back is not in your list. Nothing was changed."),
+            "invalid_choice": _("That call-back is not in your list. Nothing was changed."),
+        },
+    )
+
+    def __init__(self, *args: Any, callbacks: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["callback"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = callbacks if callbacks is not None else CallBack.objects.none()
 
 
 class CallForm(forms.Form):

@@ -1,18 +1,19 @@
 """The support desk in the back office: the inbox, a case with its timeline, and registering a
 walk-in or a phone call."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
@@ -24,9 +25,18 @@ from coop4int.backoffice.case_forms import (
     NoteForm,
     ReferralForm,
     ReplyForm,
+    SatisfactionForm,
     StatusForm,
-    VersionedForm,
+    WithdrawReferralForm,
 )
+from coop4int.backoffice.page_actions import (
+    Acting,
+    Action,
+    ActionPage,
+    ActionTable,
+    Refused,
+)
+from coop4int.backoffice.person_views import consent_actions
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain import cases as case_domain
 from coop4int.cases.domain.canned import answers_for, canned_reply
@@ -39,17 +49,14 @@ from coop4int.cases.domain.intake import (
 from coop4int.cases.domain.queries import (
     InboxFilter,
     InboxView,
+    case_timeline,
     cases_for_user,
     get_case_for_user,
     inbox,
-    timeline,
+    reply_channels,
+    usual_reply_channel,
 )
-from coop4int.cases.domain.referrals import (
-    partner_services,
-    refer_case,
-    withdraw_referral,
-    withdraw_sharing_consent,
-)
+from coop4int.cases.domain.referrals import partner_services, refer_case, withdraw_referral
 from coop4int.cases.enums import Channel, Priority, Status
 from coop4int.cases.models import Case, CaseAttachment
 from coop4int.channels.providers import whatsapp_window_open
@@ -57,10 +64,9 @@ from coop4int.core import audit
 from coop4int.core.files import SIGNATURES
 from coop4int.core.formatting import format_datetime
 from coop4int.core.languages import interface_language_for
-from coop4int.people.domain import people as people_domain
 from coop4int.people.domain.people import PersonDetails, has_consent
 from coop4int.people.domain.queries import duplicates_for_user
-from coop4int.people.enums import ConsentMethod, Purpose
+from coop4int.people.enums import Purpose
 from coop4int.people.models import Person
 
 
@@ -186,8 +192,90 @@ class InboxPageView(StaffView):
         return redirect(f"{request.path}?{request.POST.get('back', '')}")
 
 
-class CaseDetailView(StaffView):
+def _reply(act: Acting[Case]) -> str:
+    upload = act.data["attachment"]
+    try:
+        case_domain.reply(
+            actor=act.actor, case=act.obj, body=act.data["body"],
+            channel=Channel(act.data["channel"]), expected_version=act.data["version"],
+            files=[upload] if upload else [],
+        )  # fmt: skip
+    except ValidationError as error:
+        raise ValidationError({"attachment": error}) from error
+    return _("Your reply was added.")
+
+
+def _note(act: Acting[Case]) -> str:
+    case_domain.add_note(
+        actor=act.actor, case=act.obj, body=act.data["note"],
+        expected_version=act.data["version"],
+    )  # fmt: skip
+    return _("The note was added.")
+
+
+def _change_status(act: Acting[Case]) -> str:
+    case_domain.change_status(
+        actor=act.actor, case=act.obj, status=Status(act.data["status"]),
+        expected_version=act.data["version"],
+    )  # fmt: skip
+    return _("The status was changed.")
+
+
+def _assign(act: Acting[Case]) -> str:
+    case_domain.assign_case(
+        actor=act.actor, case=act.obj, officer=act.data["officer"],
+        expected_version=act.data["version"],
+    )  # fmt: skip
+    return _("The case was assigned.")
+
+
+def _refer(act: Acting[Case]) -> str:
+    refer_case(
+        actor=act.actor, case=act.obj, service=act.data["service"],
+        summary=act.data["summary"], share_phone=act.data["share_phone"],
+        expected_version=act.data["version"],
+    )  # fmt: skip
+    return _("The case was referred.")
+
+
+def _record_satisfaction(act: Acting[Case]) -> str:
+    if not case_domain.record_satisfaction(actor=act.actor, case=act.obj, score=act.data["score"]):
+        raise Refused(_("The person's answer was already recorded. Nothing was saved."))
+    return _("The person's answer was recorded.")
+
+
+def _withdraw_referral(act: Acting[Case]) -> str:
+    withdraw_referral(actor=act.actor, referral=act.data["referral"])
+    return _("The referral was withdrawn.")
+
+
+def _case_person(case: Case) -> Person | None:
+    return case.person
+
+
+class CaseDetailView(ActionPage[Case], StaffView):
+    """A case: its facts, status and assignment, the person, the timeline (contacts and what
+    was done), the reply and the internal note, referrals. Every action returns to its own
+    section of the page."""
+
     permission = Permission.WORK_CASES
+    actions = ActionTable[Case](
+        Action("status", StatusForm, _change_status, "status"),
+        Action("assign", AssignForm, _assign, "status",
+               options=lambda page, case: {"officers": officers_for(case)}),
+        Action("satisfaction", SatisfactionForm, _record_satisfaction, "satisfaction",
+               shows_form=False),
+        *consent_actions(_case_person, section="person"),
+        Action("reply", ReplyForm, _reply, "reply",
+               options=lambda page, case: {"channels": reply_channels(case)}),
+        Action("note", NoteForm, _note, "note"),
+        Action("refer", ReferralForm, _refer, "referrals",
+               options=lambda page, case: {"services": partner_services()}),
+        Action("withdraw_referral", WithdrawReferralForm, _withdraw_referral, "referrals",
+               shows_form=False, options=lambda page, case: {"referrals": case.referrals.all()}),
+    )  # fmt: skip
+    # Someone else changed the case meanwhile, or the flow refuses the change.
+    conflicts = (case_domain.StaleCase, case_domain.NotAllowed)
 
     @staticmethod
     def _posted_id(value: str) -> int | None:
@@ -197,200 +285,94 @@ class CaseDetailView(StaffView):
             return int(value)
         return None
 
-    def _render(self, request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> Case:
+        return get_case_for_user(self.user, kwargs["reference"])
+
+    def page_url(self, obj: Case) -> str:
+        return reverse("backoffice:case_detail", kwargs={"reference": obj.reference})
+
+    def _fresh_forms(self, case: Case, reply_body: str = "") -> dict[str, forms.Form]:
         initial = {"version": case.version}
-        reply_channel = self._reply_channel(case)
+        channels = reply_channels(case)
+        return {
+            "reply": ReplyForm(
+                initial=initial | {"channel": usual_reply_channel(case, channels),
+                                   "body": reply_body},
+                channels=channels,
+            ),
+            "note": NoteForm(initial=initial),
+            "status": StatusForm(initial=initial | {"status": case.status}),
+            "assign": AssignForm(
+                initial=initial | {"officer": case.assigned_to_id}, officers=officers_for(case)
+            ),
+            "refer": ReferralForm(initial=initial, services=partner_services()),
+            "consent": ConsentForm(),
+        }  # fmt: skip
+
+    def render_page(
+        self,
+        request: HttpRequest,
+        obj: Case,
+        bound: Mapping[str, forms.Form],
+        *,
+        tracking_link: str = "",
+        reply_body: str = "",
+    ) -> HttpResponse:
+        case = obj
+        forms_shown = self._fresh_forms(case, reply_body) | dict(bound)
         context = {
             "case": case,
-            "tracking_link": forms.pop("tracking_link", ""),
-            "timeline": timeline(case),
+            "tracking_link": tracking_link,
+            "timeline": case_timeline(case),
             "person": case.person,
             "possible_match": possible_match_for(self.user, case),
             "sees_sensitive": self.user.has_perm(Permission.VIEW_PERSON_SENSITIVE, case.person),
             "consents": case.person.consents.filter(withdrawn_at__isnull=True)
             if case.person
             else [],
-            "reply_form": forms.get("reply_form")
-            or ReplyForm(initial=initial | {"channel": reply_channel}),
-            "note_form": forms.get("note_form") or NoteForm(initial=initial),
-            "status_form": forms.get("status_form")
-            or StatusForm(initial=initial | {"status": case.status}),
-            "assign_form": forms.get("assign_form")
-            or AssignForm(
-                initial=initial | {"officer": case.assigned_to_id}, officers=officers_for(case)
-            ),
+            "reply_form": forms_shown["reply"],
+            "note_form": forms_shown["note"],
+            "status_form": forms_shown["status"],
+            "assign_form": forms_shown["assign"],
             "referrals": case.referrals.select_related("service", "partner"),
-            "referral_form": forms.get("referral_form")
-            or ReferralForm(initial=initial, services=partner_services()),
-            "consent_form": forms.get("consent_form") or ConsentForm(),
+            "referral_form": forms_shown["refer"],
+            "consent_form": forms_shown["consent"],
             "may_share": has_consent(case.person, Purpose.REFERRAL),
             "canned": answers_for(case),
             "whatsapp_closed": case.channel == Channel.WHATSAPP and not whatsapp_window_open(case),
-        }
+        } | self.section_context(request, case)
         return render(request, "backoffice/case_detail.html", context)
 
     def get(self, request: HttpRequest, reference: str) -> HttpResponse:
         case = get_case_for_user(self.user, reference)
         link = tracking_link_to_hand_over(request, case)
         if link:
-            return self._render(request, case, tracking_link=link)
+            return self.render_page(request, case, {}, tracking_link=link)
         canned = self._posted_id(request.GET.get("canned", ""))
         if canned is not None:
             _language, text = canned_reply(case, canned, self.user)
             if text:
-                reply_form = ReplyForm(
-                    initial={"version": case.version, "channel": self._reply_channel(case),
-                             "body": text}
-                )  # fmt: skip
-                return self._render(request, case, reply_form=reply_form)
-        return self._render(request, case)
+                return self.render_page(request, case, {}, reply_body=text)
+        return self.render_page(request, case, {})
 
-    @staticmethod
-    def _reply_channel(case: Case) -> str:
-        return case.channel if case.channel in (Channel.EMAIL, Channel.WEB) else Channel.EMAIL
-
-    def post(self, request: HttpRequest, reference: str) -> HttpResponse:
-        case = get_case_for_user(self.user, reference)
-        form: VersionedForm
-        action = request.POST.get("action", "")
-        forms: dict[str, Any] = {}
-        try:
-            if action == "reply":
-                reply_form = forms["reply_form"] = ReplyForm(request.POST, request.FILES)
-                form = reply_form
-                if form.is_valid():
-                    upload = form.cleaned_data["attachment"]
-                    try:
-                        case_domain.reply(
-                            actor=self.user,
-                            case=case,
-                            body=form.cleaned_data["body"],
-                            channel=Channel(form.cleaned_data["channel"]),
-                            expected_version=form.cleaned_data["version"],
-                            files=[upload] if upload else [],
-                        )
-                    except ValidationError as error:
-                        form.add_error("attachment", error)
-                    else:
-                        messages.success(request, _("Your reply was added."))
-                        return redirect("backoffice:case_detail", reference=case.reference)
-            elif action == "note":
-                note_form = forms["note_form"] = NoteForm(request.POST)
-                form = note_form
-                if form.is_valid():
-                    case_domain.add_note(
-                        actor=self.user, case=case, body=form.cleaned_data["note"],
-                        expected_version=form.cleaned_data["version"],
-                    )  # fmt: skip
-                    messages.success(request, _("The note was added."))
-                    return redirect("backoffice:case_detail", reference=case.reference)
-            elif action == "status":
-                status_form = forms["status_form"] = StatusForm(request.POST)
-                form = status_form
-                if form.is_valid():
-                    case_domain.change_status(
-                        actor=self.user, case=case, status=Status(form.cleaned_data["status"]),
-                        expected_version=form.cleaned_data["version"],
-                    )  # fmt: skip
-                    messages.success(request, _("The status was changed."))
-                    return redirect("backoffice:case_detail", reference=case.reference)
-            elif action == "assign":
-                assign_form = forms["assign_form"] = AssignForm(
-                    request.POST, officers=officers_for(case)
-                )
-                form = assign_form
-                if form.is_valid():
-                    case_domain.assign_case(
-                        actor=self.user, case=case, officer=form.cleaned_data["officer"],
-                        expected_version=form.cleaned_data["version"],
-                    )  # fmt: skip
-                    messages.success(request, _("The case was assigned."))
-                    return redirect("backoffice:case_detail", reference=case.reference)
-            elif action == "refer":
-                referral_form = forms["referral_form"] = ReferralForm(
-                    request.POST, services=partner_services()
-                )
-                form = referral_form
-                if form.is_valid():
-                    refer_case(
-                        actor=self.user, case=case, service=form.cleaned_data["service"],
-                        summary=form.cleaned_data["summary"],
-                        share_phone=form.cleaned_data["share_phone"],
-                        expected_version=form.cleaned_data["version"],
-                    )  # fmt: skip
-                    messages.success(request, _("The case was referred."))
-                    return redirect("backoffice:case_detail", reference=case.reference)
-            elif action in ("consent", "withdraw_consent") and case.person is not None:
-                consent_form = ConsentForm(request.POST)
-                if consent_form.is_valid():
-                    purpose = Purpose(consent_form.cleaned_data["purpose"])
-                    if action == "consent":
-                        people_domain.give_consent(
-                            actor=self.user, person=case.person, purpose=purpose,
-                            method=ConsentMethod(consent_form.cleaned_data["method"]),
-                        )  # fmt: skip
-                        messages.success(request, _("The consent was recorded."))
-                    elif purpose == Purpose.REFERRAL:
-                        # Partners lose what was shared at once: the referrals go with it.
-                        count = withdraw_sharing_consent(actor=self.user, person=case.person)
-                        messages.success(
-                            request,
-                            ngettext(
-                                "The consent was withdrawn, and %(count)d referral with it.",
-                                "The consent was withdrawn, and %(count)d referrals with it.",
-                                count,
-                            )
-                            % {"count": count}
-                            if count
-                            else _("The consent was withdrawn."),
-                        )
-                    else:
-                        people_domain.withdraw_consent(
-                            actor=self.user, person=case.person, purpose=purpose
-                        )
-                        messages.success(request, _("The consent was withdrawn."))
-                    return redirect("backoffice:case_detail", reference=case.reference)
-                forms["consent_form"] = consent_form
-            elif action == "satisfaction":
-                score = self._posted_id(request.POST.get("score", ""))
-                if score is None or not 1 <= score <= 5:
-                    messages.error(request, _("Choose a number from 1 to 5. Nothing was saved."))
-                elif case_domain.record_satisfaction(actor=self.user, case=case, score=score):
-                    messages.success(request, _("The person's answer was recorded."))
-                else:
-                    messages.error(
-                        request, _("The person's answer was already recorded. Nothing was saved.")
-                    )
-                return redirect("backoffice:case_detail", reference=case.reference)
-            elif action == "withdraw_referral":
-                referral_id = self._posted_id(request.POST.get("referral", ""))
-                referral = (
-                    case.referrals.filter(pk=referral_id).first()
-                    if referral_id is not None
-                    else None
-                )
-                if referral is None:
-                    messages.error(
-                        request, _("That referral is not one of this case's. Nothing was changed.")
-                    )
-                else:
-                    withdraw_referral(actor=self.user, referral=referral)
-                    messages.success(request, _("The referral was withdrawn."))
-                return redirect("backoffice:case_detail", reference=case.reference)
-        except (case_domain.StaleCase, case_domain.NotAllowed) as error:
-            # What was typed stays in the form; the page shows the case as it is now.
-            messages.error(request, str(error))
-            case.refresh_from_db()
-            for key, posted in list(forms.items()):
-                data = posted.data.copy()
-                data[posted.add_prefix("version")] = str(case.version)
-                if isinstance(posted, AssignForm):
-                    forms[key] = AssignForm(data, officers=officers_for(case))
-                elif isinstance(posted, ReferralForm):
-                    forms[key] = ReferralForm(data, services=partner_services())
-                elif isinstance(posted, VersionedForm):
-                    forms[key] = type(posted)(data)
-        return self._render(request, case, **forms)
+    def conflict(
+        self,
+        request: HttpRequest,
+        obj: Case,
+        action: Action[Case],
+        form: forms.Form,
+        error: Exception,
+    ) -> HttpResponse:
+        """What was typed stays in its form, with the reason beside it and the case's version
+        as it is now; the page shows the case as it is now."""
+        if not action.shows_form:
+            return super().conflict(request, obj, action, form, error)
+        obj.refresh_from_db()
+        data = cast(QueryDict, form.data).copy()
+        data[form.add_prefix("version")] = str(obj.version)
+        again = self.bind(action, obj, data)
+        again.add_error(None, str(error))
+        return self.show_again(request, obj, action, {action.key: again})
 
 
 class CaseFileView(StaffView):
@@ -542,20 +524,5 @@ class CaseIdentityView(StaffView):
             else:
                 messages.success(
                     request, _("The identity was confirmed: the request is on the person's record.")
-                )
-        return redirect("backoffice:case_detail", reference=case.reference)
-        try:
-            confirm_identity(actor=self.user, case=case, person=person)
-        except case_domain.NotAllowed as error:
-            messages.error(request, str(error))
-        else:
-            if person is not None:
-                messages.success(
-                    request, _("The identity was confirmed: the request is on the person's record.")
-                )
-            else:
-                messages.success(
-                    request,
-                    _("The identity was confirmed: the request stays apart from any record."),
                 )
         return redirect("backoffice:case_detail", reference=case.reference)

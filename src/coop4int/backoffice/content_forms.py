@@ -4,8 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coop4int.accounts.models import Unit
 from coop4int.content.enums import Channel, ItemKind
-from coop4int.core.languages import language_choices
+from coop4int.core.language_widgets import TextLanguageSelectMultiple
+from coop4int.core.languages import Language, language_choices
 from coop4int.directory.models import Service, TaxonomyTerm
 
 
@@ -39,6 +41,13 @@ class TextForm(forms.Form):
         ),
     )
 
+    def written_in(self, language: Language) -> "TextForm":
+        """Mark the text fields with the language the text is written in."""
+        for name in ("title", "summary", "body"):
+            attrs = self.fields[name].widget.attrs
+            attrs["lang"], attrs["dir"] = language.code, language.direction.value
+        return self
+
 
 class TextStepForm(forms.Form):
     """Send for review or publish: the version the page showed, which the step applies to."""
@@ -60,11 +69,20 @@ class ItemSettingsForm(forms.Form):
         required=False,
     )
     audience = forms.CharField(label=_("For whom"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Responsible unit"),
+        queryset=Unit.objects.order_by("name"),
+        required=False,
+        help_text=_(
+            "The unit that keeps this item true: its editors and coordinators are reminded "
+            "when it needs attention."
+        ),
+    )
     services = forms.ModelMultipleChoiceField(
         label=_("Related services of the directory"),
         queryset=Service.objects.exclude(status="defunct").order_by("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=TextLanguageSelectMultiple(attrs={"size": 6}),
     )
     period_start = forms.DateField(
         label=_("Campaign from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -94,3 +112,15 @@ class ItemSettingsForm(forms.Form):
             for value in Channel.values
             if self.cleaned_data.get(f"reach_{value}") is not None
         }
+
+
+class ReviewForm(forms.Form):
+    """Checked and still true (the date is then a year ahead unless another is given), or
+    only a new date for the next review."""
+
+    review_by = forms.DateField(
+        label=_("Next review by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When left empty after a review: a year from today."),
+    )

@@ -1,5 +1,7 @@
-"""Back-office pages for information items: write, translate side by side, review, publish."""
+"""Back-office pages for information items: write, translate side by side, review, publish,
+keep true (review dates) and the health of each unit's information."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib import messages
@@ -7,6 +9,8 @@ from django.core.exceptions import BadRequest, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from coop4int.accounts.roles import Permission
@@ -14,15 +18,18 @@ from coop4int.backoffice.content_forms import (
     AttachmentForm,
     ItemSettingsForm,
     NewItemForm,
+    ReviewForm,
     TextForm,
     TextStepForm,
 )
 from coop4int.backoffice.views import StaffView
 from coop4int.content import markdown
-from coop4int.content.domain import attachments, queries, settings, workflow
-from coop4int.content.enums import ItemKind, TranslationStatus
+from coop4int.content.domain import attachments, health, queries, review, settings, workflow
+from coop4int.content.enums import Health, ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem
-from coop4int.core.languages import REGISTRY
+from coop4int.content.review_dates import next_review
+from coop4int.core import formatting
+from coop4int.core.languages import REGISTRY, fallback_chain
 from coop4int.directory.models import TaxonomyTerm
 
 # The steps of a text's workflow taken from its page, besides saving it.
@@ -32,11 +39,20 @@ STEPS = frozenset({"submit", "publish"})
 class ContentListView(StaffView):
     permission = Permission.EDIT_CONTENT
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def _render(self, request: HttpRequest, form: NewItemForm, status: int = 200) -> HttpResponse:
         items = ContentItem.objects.prefetch_related("translations").order_by("slug")
-        return render(
-            request, "backoffice/content_list.html", {"items": items, "form": NewItemForm()}
-        )
+        reader = get_language() or "pt"
+        today = timezone.localdate()
+        context = {
+            "items": [(item, listed_title(item, reader)) for item in items],
+            "form": form,
+            "today": today,
+            "soon": today + health.DUE_SOON,
+        }
+        return render(request, "backoffice/content_list.html", context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, NewItemForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = NewItemForm(request.POST)
@@ -55,8 +71,29 @@ class ContentListView(StaffView):
                 return redirect(
                     "backoffice:content_text", slug=item.slug, language=item.source_language
                 )
-        items = ContentItem.objects.prefetch_related("translations").order_by("slug")
-        return render(request, "backoffice/content_list.html", {"items": items, "form": form})
+        return self._render(request, form)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTitle:
+    text: str
+    language: str
+    is_fallback: bool  # not in the reader's language
+
+    @property
+    def language_name(self) -> str:
+        return REGISTRY[self.language].native_name if self.language in REGISTRY else self.language
+
+
+def listed_title(item: ContentItem, reader: str) -> ListedTitle:
+    """The title an editor reading ``reader`` knows the item by: in their language, else the
+    nearest of its fallbacks, else the source's — published or not (from the prefetched
+    texts); the short name only when no text has a title yet."""
+    titles = {text.language: text.title for text in item.translations.all() if text.title}
+    for language in (*fallback_chain(reader), item.source_language):
+        if language in titles:
+            return ListedTitle(titles[language], language, language != reader)
+    return ListedTitle(item.slug, item.source_language, item.source_language != reader)
 
 
 class ContentTextView(StaffView):
@@ -71,11 +108,15 @@ class ContentTextView(StaffView):
         form: TextForm,
         attachment_form: AttachmentForm | None = None,
         settings_form: ItemSettingsForm | None = None,
+        review_form: ReviewForm | None = None,
     ) -> dict[str, object]:
         if language not in REGISTRY:
             raise Http404
         source = workflow.source_of(item)
         text = item.translations.filter(language=language).first()
+        today = timezone.localdate()
+        # The text's fields are in the language being written; their labels, in the page's.
+        form.written_in(REGISTRY[language])
         return {
             "item": item,
             "language": REGISTRY[language],
@@ -94,6 +135,10 @@ class ContentTextView(StaffView):
             "attachments": item.attachments.filter(language=language),
             "attachment_form": attachment_form or AttachmentForm(auto_id="file_%s"),
             "settings_form": settings_form or _settings_form(item),
+            "review_form": review_form
+            or ReviewForm(initial={"review_by": next_review(today)}, auto_id="review_%s"),
+            "past_review": item.review_by < today,
+            "review_due_soon": today <= item.review_by <= today + health.DUE_SOON,
             "all_languages": REGISTRY.values(),
         }
 
@@ -112,6 +157,10 @@ class ContentTextView(StaffView):
             return self._attach(request, item, language)
         if action == "settings":
             return self._settings(request, item, language)
+        if action == "review":
+            return self._review(request, item, language, reviewed=True)
+        if action == "review_date":
+            return self._review(request, item, language, reviewed=False)
         if action == "save":
             return self._save(request, item, language)
         if action in STEPS:
@@ -208,6 +257,7 @@ class ContentTextView(StaffView):
                     topic=data["topic"],
                     audience=data["audience"],
                     services=data["services"],
+                    unit=data["unit"],
                     period_start=data["period_start"],
                     period_end=data["period_end"],
                     channels=data["channels"],
@@ -220,6 +270,37 @@ class ContentTextView(StaffView):
                 return redirect("backoffice:content_text", slug=item.slug, language=language)
         context = self._context(
             item, language, TextForm(initial=_initial(item, language)), None, settings_form
+        )
+        return render(request, "backoffice/content_text.html", context, status=400)
+
+    def _review(
+        self, request: HttpRequest, item: ContentItem, language: str, *, reviewed: bool
+    ) -> HttpResponse:
+        """Checked and still true (``reviewed``), or only a new review-by date."""
+        review_form = ReviewForm(request.POST, auto_id="review_%s")
+        if review_form.is_valid():
+            review_by = review_form.cleaned_data["review_by"]
+            try:
+                if reviewed:
+                    item = review.mark_reviewed(actor=self.user, item=item, review_by=review_by)
+                elif review_by is None:
+                    raise ValidationError({"review_by": _("Choose the date of the next review.")})
+                else:
+                    item = review.set_review_date(actor=self.user, item=item, review_by=review_by)
+            except ValidationError as error:
+                review_form.add_error(None, error)
+            else:
+                message = (
+                    _("Marked as reviewed. The next review is due by %(date)s.")
+                    if reviewed
+                    else _("The next review is now due by %(date)s.")
+                )
+                messages.success(
+                    request, message % {"date": formatting.format_date(item.review_by)}
+                )
+                return redirect("backoffice:content_text", slug=item.slug, language=language)
+        context = self._context(
+            item, language, TextForm(initial=_initial(item, language)), review_form=review_form
         )
         return render(request, "backoffice/content_text.html", context, status=400)
 
@@ -249,6 +330,7 @@ def _settings_form(item: ContentItem) -> ItemSettingsForm:
     initial: dict[str, object] = {
         "topic": item.topic,
         "audience": item.audience,
+        "unit": item.unit,
         "services": list(item.services.all()),
         "period_start": item.period_start,
         "period_end": item.period_end,
@@ -293,5 +375,29 @@ class CoverageView(StaffView):
                 "rows": [(REGISTRY[row.language], row) for row in queries.coverage(topic)],
                 "topics": topics,
                 "topic": str(topic) if topic else "",
+            },
+        )
+
+
+class ContentHealthView(StaffView):
+    """Per unit, a traffic light and its reasons: items past their review date, translations
+    behind their source, languages missing. Content editors see every unit; a unit
+    coordinator, who is reminded of it every month, sees their own (``?unit=`` chooses one)."""
+
+    permission = (Permission.EDIT_CONTENT, Permission.VIEW_UNITS)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        units = health.content_health_for_user(self.user, today=today)
+        chosen = request.GET.get("unit", "")
+        shown = [u for u in units if u.unit is not None and u.unit.slug == chosen]
+        return render(
+            request,
+            "backoffice/content_health.html",
+            {
+                "units": units,
+                "shown": shown or units,
+                "chosen": chosen if shown else "",
+                "lights": {light.value: light for light in Health},
             },
         )

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from coop4int.accounts.models import Unit
+from coop4int.core.formatting import time_zone_name
+from coop4int.core.language_widgets import LanguageSelect
 from coop4int.core.languages import language_choices
 from coop4int.directory.domain.editing import Opening
 from coop4int.directory.enums import Country, ServiceStatus
@@ -23,21 +25,30 @@ WEEKDAYS = (
     ("SU", pgettext_lazy("weekday", "Sunday")),
 )
 WINDOWS = 2  # two windows a day cover a lunch break
+# The time zones of the countries the directory covers (Cabo Verde, then Portugal's mainland
+# and islands).
+TIME_ZONES = ("Atlantic/Cape_Verde", "Europe/Lisbon", "Atlantic/Madeira", "Atlantic/Azores")
+
+
+# Text areas a few lines high (the browser's default is ten): the editor's page holds six forms.
+SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
 
 
 class ServiceForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=300)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ServiceStatus.choices)
     walk_in = forms.BooleanField(label=_("Walk-in, no appointment"), required=False)
     appointment_required = forms.BooleanField(label=_("Appointment needed"), required=False)
     telephone_line = forms.BooleanField(label=_("Telephone line"), required=False)
     fees_description = forms.CharField(label=_("Cost"), required=False, max_length=500)
     application_process = forms.CharField(
-        label=_("How to be served"), widget=forms.Textarea, required=False
+        label=_("How to be served"), widget=SHORT_TEXT, required=False
     )
     eligibility_description = forms.CharField(
-        label=_("Who can use it"), widget=forms.Textarea, required=False
+        label=_("Who can use it"), widget=SHORT_TEXT, required=False
     )
     alert = forms.CharField(label=_("Alert shown on the page"), required=False, max_length=500)
     email = forms.EmailField(label=_("E-mail"), required=False)
@@ -49,9 +60,22 @@ class ServiceForm(forms.Form):
         required=False,
     )
 
+    # The fields whose text is written in the service's language (its texts' language).
+    TEXT_FIELDS = (
+        "name", "description", "fees_description", "application_process",
+        "eligibility_description", "alert",
+    )  # fmt: skip
+
+    def written_in(self, language: str) -> "ServiceForm":
+        """Mark the text fields with the language their text is in (a browser spell-checks
+        and reads them in it, whatever the page's language)."""
+        for name in self.TEXT_FIELDS:
+            self.fields[name].widget.attrs["lang"] = language
+        return self
+
 
 class ProposalForm(ServiceForm):
-    note = forms.CharField(label=_("Note for the editor"), widget=forms.Textarea, required=False)
+    note = forms.CharField(label=_("Note for the editor"), widget=SHORT_TEXT, required=False)
 
 
 class HoursForm(forms.Form):
@@ -183,9 +207,7 @@ class LocationForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=200)
     state_province = forms.CharField(label=_("Island or district"), max_length=200)
     country = forms.ChoiceField(label=_("Country"), choices=Country.choices)
-    time_zone = forms.CharField(
-        label=_("Time zone"), max_length=64, help_text=_("For example Atlantic/Cape_Verde.")
-    )
+    time_zone = forms.ChoiceField(label=_("Time zone"))
     latitude = forms.DecimalField(
         label=_("Latitude"), required=False, min_value=-90, max_value=90, decimal_places=6
     )
@@ -202,19 +224,34 @@ class LocationForm(forms.Form):
         help_text=_("One number per line, as people should dial it."),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The stored value stays the IANA name; the editor reads the zone in words.
+        zones = list(TIME_ZONES)
+        current = self.initial.get("time_zone")
+        if current and current not in zones:
+            zones.append(current)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
+            (zone, time_zone_name(zone)) for zone in zones
+        ]
+
     def phone_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["phones"].splitlines() if line.strip()]
 
 
 class TranslationForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), choices=language_choices)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=language_choices, widget=LanguageSelect
+    )
     name = forms.CharField(
         label=_("Name"),
         max_length=300,
         required=False,
         help_text=_("Leave empty to remove the translation in this language."),
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
 
 
 class NewServiceForm(LocationForm):

@@ -1,15 +1,18 @@
 """The editors' queue of feedback from the public."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coop4int.accounts.roles import Permission
+from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable
 from coop4int.backoffice.views import StaffView
 from coop4int.content.domain.feedback import reply_to_feedback, set_feedback_status
 from coop4int.content.enums import FeedbackStatus
@@ -18,6 +21,24 @@ from coop4int.content.models import Feedback
 
 class ReplyForm(forms.Form):
     reply = forms.CharField(label=gettext_lazy("Reply"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class FeedbackStatusForm(forms.Form):
+    """Posted by one button per status."""
+
+    status = forms.ChoiceField(choices=FeedbackStatus.choices)
+
+
+def _set_status(act: Acting[Feedback]) -> str:
+    set_feedback_status(
+        actor=act.actor, feedback=act.obj, status=FeedbackStatus(act.data["status"])
+    )
+    return _("The status was changed.")
+
+
+def _reply(act: Acting[Feedback]) -> str:
+    reply_to_feedback(actor=act.actor, feedback=act.obj, text=act.data["reply"])
+    return _("Your reply was sent.")
 
 
 class FeedbackQueueView(StaffView):
@@ -39,39 +60,33 @@ class FeedbackQueueView(StaffView):
         )  # fmt: skip
 
 
-class FeedbackView(StaffView):
+class FeedbackView(ActionPage[Feedback], StaffView):
     permission = Permission.EDIT_CONTENT
+    actions = ActionTable[Feedback](
+        Action("status", FeedbackStatusForm, _set_status, "status", shows_form=False),
+        Action("reply", ReplyForm, _reply, "reply"),
+        default="reply",
+    )
 
-    def _render(self, request: HttpRequest, feedback: Feedback, form: ReplyForm) -> HttpResponse:
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> Feedback:
+        return get_object_or_404(Feedback, pk=kwargs["feedback_id"])
+
+    def page_url(self, obj: Feedback) -> str:
+        return reverse("backoffice:feedback_detail", kwargs={"feedback_id": obj.pk})
+
+    def render_page(
+        self, request: HttpRequest, obj: Feedback, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
         return render(
             request,
             "backoffice/feedback_detail.html",
-            {"feedback": feedback, "form": form, "statuses": FeedbackStatus.choices},
+            {
+                "feedback": obj,
+                "form": bound.get("reply") or ReplyForm(),
+                "statuses": FeedbackStatus.choices,
+            }
+            | self.section_context(request, obj),
         )
 
     def get(self, request: HttpRequest, feedback_id: int) -> HttpResponse:
-        feedback = get_object_or_404(Feedback, pk=feedback_id)
-        return self._render(request, feedback, ReplyForm())
-
-    def post(self, request: HttpRequest, feedback_id: int) -> HttpResponse:
-        feedback = get_object_or_404(Feedback, pk=feedback_id)
-        status = request.POST.get("status")
-        if status is not None:
-            if status in FeedbackStatus.values:
-                set_feedback_status(
-                    actor=self.user, feedback=feedback, status=FeedbackStatus(status)
-                )
-                messages.success(request, _("The status was changed."))
-            return redirect("backoffice:feedback_detail", feedback_id=feedback.pk)
-        form = ReplyForm(request.POST)
-        if form.is_valid():
-            try:
-                reply_to_feedback(
-                    actor=self.user, feedback=feedback, text=form.cleaned_data["reply"]
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Your reply was sent."))
-                return redirect("backoffice:feedback_queue")
-        return self._render(request, feedback, form)
+        return self.render_page(request, self.action_object(request, feedback_id=feedback_id), {})

@@ -1,19 +1,22 @@
 """A person's record in the back office: who they are, how to reach them, what they agreed to,
 their cases, and merging a duplicate record into this one."""
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_forms import ConsentForm
+from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Done, Refused
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.queries import cases_for_user
 from coop4int.cases.domain.referrals import withdraw_sharing_consent
@@ -30,85 +33,110 @@ from coop4int.people.domain.queries import (
 from coop4int.people.enums import ConsentMethod, Purpose
 from coop4int.people.models import Person
 
+T = TypeVar("T")
+
 
 class MergeForm(forms.Form):
     """Posted by the "Merge into this record" button of one possible duplicate (the page
     renders the fields itself, one checkbox per duplicate)."""
 
-    other = forms.UUIDField(widget=forms.HiddenInput)
-    confirm = forms.BooleanField(label=gettext_lazy("I checked these are the same person"))
+    _TICK = gettext_lazy("Tick “I checked these are the same person” before merging the records.")
+
+    other = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": _TICK, "invalid": _TICK}
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy("I checked these are the same person"),
+        error_messages={"required": _TICK},
+    )
 
 
-class PersonDetailView(StaffView):
+def consent_actions(
+    person_of: Callable[[T], Person | None], *, section: str
+) -> tuple[Action[T], Action[T]]:
+    """Recording and withdrawing a consent, on any page about a person (``person_of`` finds
+    them from the page's object): two buttons of one form."""
+
+    def person(act: Acting[T]) -> Person:
+        found = person_of(act.obj)
+        if found is None:
+            raise Refused(_("An anonymous contact has no record to hold a consent."))
+        return found
+
+    def give(act: Acting[T]) -> str:
+        people_domain.give_consent(
+            actor=act.actor, person=person(act), purpose=Purpose(act.data["purpose"]),
+            method=ConsentMethod(act.data["method"]),
+        )  # fmt: skip
+        return _("The consent was recorded.")
+
+    def withdraw(act: Acting[T]) -> Done:
+        someone, purpose = person(act), Purpose(act.data["purpose"])
+        if purpose == Purpose.REFERRAL and has_consent(someone, purpose):
+            # Partners lose the person's details at once: their referrals go too.
+            count = withdraw_sharing_consent(actor=act.actor, person=someone)
+            return Done(
+                ngettext(
+                    "The consent was withdrawn, and %(count)d referral with it.",
+                    "The consent was withdrawn, and %(count)d referrals with it.",
+                    count,
+                )
+                % {"count": count}
+                if count
+                else _("The consent was withdrawn.")
+            )
+        if people_domain.withdraw_consent(actor=act.actor, person=someone, purpose=purpose):
+            return Done(_("The consent was withdrawn."))
+        return Done(_("There was no consent to withdraw for that purpose."), messages.INFO)
+
+    return (
+        Action("consent", ConsentForm, give, section),
+        Action("withdraw_consent", ConsentForm, withdraw, section, form_key="consent"),
+    )
+
+
+def _merge(act: Acting[Person]) -> str:
+    try:
+        other = get_person_for_user(act.actor, act.data["other"])
+        merge_people(actor=act.actor, keep=act.obj, merge=other)
+    except PersonMergedAway as moved:
+        raise Refused(_("This record was already merged into another one.")) from moved
+    except MergeRefused as refused:
+        raise Refused(str(refused)) from refused
+    return _("The record of %(name)s was merged into this one.") % {"name": other.display_name}
+
+
+def _itself(person: Person) -> Person:
+    return person
+
+
+class PersonDetailView(ActionPage[Person], StaffView):
     permission = Permission.WORK_CASES
+    actions = ActionTable[Person](
+        *consent_actions(_itself, section="consent"),
+        Action("merge", MergeForm, _merge, "duplicates", shows_form=False),
+    )
 
-    def _person(self, request: HttpRequest, person_id: UUID) -> Person | HttpResponse:
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> Person | HttpResponse:
         try:
-            return get_person_for_user(self.user, person_id)
+            return get_person_for_user(self.user, kwargs["person_id"])
         except PersonMergedAway as moved:
             messages.info(request, _("That record was merged into this one."))
             return redirect("backoffice:person_detail", person_id=moved.kept_id)
 
+    def page_url(self, obj: Person) -> str:
+        return reverse("backoffice:person_detail", kwargs={"person_id": obj.pk})
+
     def get(self, request: HttpRequest, person_id: UUID) -> HttpResponse:
-        person = self._person(request, person_id)
+        person = self.action_object(request, person_id=person_id)
         if isinstance(person, HttpResponse):
             return person
-        return self._render(request, person)
+        return self.render_page(request, person, {})
 
-    def post(self, request: HttpRequest, person_id: UUID) -> HttpResponse:
-        person = self._person(request, person_id)
-        if isinstance(person, HttpResponse):
-            return person
-        action = request.POST.get("action", "")
-        if action == "merge":
-            return self._merge(request, person)
-        if action in ("consent", "withdraw_consent"):
-            consent_form = ConsentForm(request.POST)
-            if not consent_form.is_valid():
-                return self._render(request, person, consent_form=consent_form)
-            purpose = Purpose(consent_form.cleaned_data["purpose"])
-            if action == "consent":
-                people_domain.give_consent(
-                    actor=self.user,
-                    person=person,
-                    purpose=purpose,
-                    method=ConsentMethod(consent_form.cleaned_data["method"]),
-                )
-                messages.success(request, _("The consent was recorded."))
-            elif purpose == Purpose.REFERRAL and has_consent(person, purpose):
-                # Partners lose the person's details at once: their referrals go too.
-                withdraw_sharing_consent(actor=self.user, person=person)
-                messages.success(request, _("The consent was withdrawn."))
-            elif people_domain.withdraw_consent(actor=self.user, person=person, purpose=purpose):
-                messages.success(request, _("The consent was withdrawn."))
-            else:
-                messages.info(request, _("There was no consent to withdraw for that purpose."))
-        return redirect("backoffice:person_detail", person_id=person.pk)
-
-    def _merge(self, request: HttpRequest, person: Person) -> HttpResponse:
-        form = MergeForm(request.POST)
-        if not form.is_valid():
-            messages.error(
-                request,
-                _("Tick “I checked these are the same person” before merging the records."),
-            )
-            return redirect("backoffice:person_detail", person_id=person.pk)
-        try:
-            other = get_person_for_user(self.user, form.cleaned_data["other"])
-            merge_people(actor=self.user, keep=person, merge=other)
-        except PersonMergedAway:
-            messages.error(request, _("This record was already merged into another one."))
-        except MergeRefused as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(
-                request,
-                _("The record of %(name)s was merged into this one.")
-                % {"name": other.display_name},
-            )
-        return redirect("backoffice:person_detail", person_id=person.pk)
-
-    def _render(self, request: HttpRequest, person: Person, **forms: Any) -> HttpResponse:
+    def render_page(
+        self, request: HttpRequest, obj: Person, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
+        person = obj
         sees_sensitive = self.user.has_perm(Permission.VIEW_PERSON_SENSITIVE, person)
         context = {
             "person": person,
@@ -120,6 +148,6 @@ class PersonDetailView(StaffView):
             .select_related("unit", "assigned_to")
             .order_by("-opened_at"),
             "duplicates": duplicates_in_reach(self.user, person, with_document=sees_sensitive),
-            "consent_form": forms.get("consent_form") or ConsentForm(),
-        }
+            "consent_form": bound.get("consent") or ConsentForm(),
+        } | self.section_context(request, person)
         return render(request, "backoffice/person_detail.html", context)

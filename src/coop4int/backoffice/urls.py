@@ -3,7 +3,9 @@ from django.urls import path
 from coop4int.backoffice import (
     call_views,
     canned_views,
+    case_language_views,
     case_stats_views,
+    case_tracking_views,
     case_views,
     content_views,
     directory_views,
@@ -40,6 +42,16 @@ urlpatterns = [
         name="case_identity",
     ),
     path(
+        "cases/<str:reference>/language/",
+        case_language_views.CaseLanguageView.as_view(),
+        name="case_language",
+    ),
+    path(
+        "cases/<str:reference>/tracking/",
+        case_tracking_views.CaseTrackingView.as_view(),
+        name="case_tracking",
+    ),
+    path(
         "cases/<str:reference>/files/<int:file_id>/",
         case_views.CaseFileView.as_view(),
         name="case_file",
@@ -55,6 +67,7 @@ urlpatterns = [
     path("team/<str:username>/", views.StaffDetailView.as_view(), name="staff_detail"),
     path("content/", content_views.ContentListView.as_view(), name="content"),
     path("content/coverage/", content_views.CoverageView.as_view(), name="content_coverage"),
+    path("content/health/", content_views.ContentHealthView.as_view(), name="content_health"),
     path("feedback/", feedback_views.FeedbackQueueView.as_view(), name="feedback_queue"),
     path(
         "feedback/<int:feedback_id>/",

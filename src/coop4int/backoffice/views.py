@@ -1,12 +1,15 @@
 """Staff pages: parse, authorise, call one domain function, render."""
 
+from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -18,6 +21,7 @@ from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.accounts.tasks import send_account_invitation
 from coop4int.backoffice.forms import AuditFilterForm
+from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Refused
 from coop4int.core.queries import audit_entries
 
 
@@ -121,54 +125,62 @@ class StaffCreateView(StaffView):
         return self._render(request, unit, form)
 
 
-class StaffDetailView(StaffView):
-    permission = Permission.MANAGE_STAFF
+def _set_roles(act: Acting[User]) -> str:
+    try:
+        staff_domain.set_roles(
+            actor=act.actor, user=act.obj, roles=[Role(r) for r in act.data["roles"]]
+        )
+    except PermissionDenied as error:
+        raise ValidationError(str(error)) from error
+    return _("The roles were saved.")
 
-    def _account(self, username: str) -> User:
-        account = account_queries.get_staff_for_user(self.user, username)
+
+def _disable(act: Acting[User]) -> str:
+    try:
+        staff_domain.disable_account(actor=act.actor, user=act.obj)
+    except PermissionDenied as error:
+        raise Refused(str(error)) from error
+    return _("The account was disabled and its sessions were ended.")
+
+
+def _enable(act: Acting[User]) -> str:
+    try:
+        staff_domain.enable_account(actor=act.actor, user=act.obj)
+    except PermissionDenied as error:
+        raise Refused(str(error)) from error
+    return _("The account was enabled.")
+
+
+class StaffDetailView(ActionPage[User], StaffView):
+    permission = Permission.MANAGE_STAFF
+    actions = ActionTable[User](
+        Action("roles", RolesForm, _set_roles, "roles",
+               options=lambda page, account: {"actor": page.user}),
+        Action("disable", forms.Form, _disable, "access", shows_form=False),
+        Action("enable", forms.Form, _enable, "access", shows_form=False),
+        default="roles",
+    )  # fmt: skip
+
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> User:
+        account = account_queries.get_staff_for_user(self.user, kwargs["username"])
         if not self.user.has_perm(Permission.MANAGE_STAFF, account):
             raise PermissionDenied
         return account
 
-    def _render(self, request: HttpRequest, account: User, form: RolesForm) -> HttpResponse:
+    def page_url(self, obj: User) -> str:
+        return reverse("backoffice:staff_detail", kwargs={"username": obj.username})
+
+    def render_page(
+        self, request: HttpRequest, obj: User, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
+        form = bound.get("roles") or RolesForm(
+            actor=self.user, initial={"roles": sorted(obj.roles)}
+        )
         return render(
-            request, "backoffice/staff_detail.html", {"account": account, "roles_form": form}
+            request,
+            "backoffice/staff_detail.html",
+            {"account": obj, "roles_form": form} | self.section_context(request, obj),
         )
 
     def get(self, request: HttpRequest, username: str) -> HttpResponse:
-        account = self._account(username)
-        form = RolesForm(actor=self.user, initial={"roles": sorted(account.roles)})
-        return self._render(request, account, form)
-
-    def post(self, request: HttpRequest, username: str) -> HttpResponse:
-        account = self._account(username)
-        action = request.POST.get("action")
-        if action in {"disable", "enable"}:
-            try:
-                if action == "disable":
-                    staff_domain.disable_account(actor=self.user, user=account)
-                    messages.success(
-                        request, _("The account was disabled and its sessions were ended.")
-                    )
-                else:
-                    staff_domain.enable_account(actor=self.user, user=account)
-                    messages.success(request, _("The account was enabled."))
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            except PermissionDenied as error:
-                messages.error(request, str(error))
-            return redirect("backoffice:staff_detail", username=account.username)
-        form = RolesForm(request.POST, actor=self.user)
-        if form.is_valid():
-            try:
-                staff_domain.set_roles(
-                    actor=self.user,
-                    user=account,
-                    roles=[Role(r) for r in form.cleaned_data["roles"]],
-                )
-            except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, str(error) if isinstance(error, PermissionDenied) else error)
-            else:
-                messages.success(request, _("The roles were saved."))
-                return redirect("backoffice:staff_detail", username=account.username)
-        return self._render(request, account, form)
+        return self.render_page(request, self.action_object(request, username=username), {})

@@ -18,6 +18,7 @@ from coop4int.cases.enums import (
     ReferralStatus,
     Status,
 )
+from coop4int.cases.system_notes import note_text
 from coop4int.core.languages import language_choices
 
 
@@ -146,6 +147,10 @@ class Interaction(models.Model):
     # Outgoing messages: queued, sent, failed (with the reason).
     delivery = models.CharField(max_length=10, blank=True)
     delivery_error = models.CharField(max_length=300, blank=True)
+    # A note the platform wrote (cases.system_notes): its code and values, so that each reader
+    # reads it in their own language; ``body`` holds it in the default language.
+    note_code = models.CharField(max_length=40, blank=True)
+    note_values = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -161,6 +166,14 @@ class Interaction(models.Model):
     @property
     def is_note(self) -> bool:
         return self.direction == Direction.INTERNAL
+
+    @property
+    def text(self) -> str:
+        """What the timeline shows: a platform's note in the reader's language, else the body
+        as written."""
+        if self.note_code:
+            return note_text(self.note_code, self.note_values, self.body)
+        return self.body
 
 
 class CaseAttachment(models.Model):

@@ -11,6 +11,7 @@ from django_tasks import task
 from coop4int.cases.enums import Channel, Direction
 from coop4int.cases.models import Case, Interaction
 from coop4int.channels.providers import deliver_text_message
+from coop4int.core.bidi import isolate_runs_for_language
 from coop4int.core.languages import interface_language_for
 
 
@@ -42,11 +43,13 @@ def deliver_interaction(interaction_id: int) -> str:
                 if value
             ]
             with translation.override(interface_language_for(case.language)):
-                body = render_to_string(
+                rendered = render_to_string(
                     "cases/email/reply.txt",
                     {"case": case, "interaction": interaction,
                      "tracking_url": settings.PUBLIC_URL.rstrip("/") + "/"},
                 )  # fmt: skip
+            # The reply is written in the person's language: numbers in order if it is RTL.
+            body = isolate_runs_for_language(rendered, case.language)
             headers = {"Message-ID": message_id}
             if previous:
                 headers["In-Reply-To"] = previous[-1]

@@ -6,6 +6,11 @@ belongs to (registered when unknown), and the sender gets an acknowledgement wit
 reference and the tracking link. Filing is idempotent: a Message-ID is stored once, and a
 message without one gets an id derived from its bytes. Auto-replies, bounces and list mail are
 ignored; a message that cannot be read or carries an oversize attachment is refused whole.
+
+The message's language is its ``Content-Language``; when it has none, the language its text is
+detected to be in (``core.language_detection``), which a new case takes, marked "detected"
+(``cases.domain.case_language``) until an officer corrects or confirms it. Acknowledgements and
+replies are written in the case's language.
 """
 
 import hashlib
@@ -35,11 +40,14 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import Unit
+from coop4int.cases.domain.case_language import record_detected_language
 from coop4int.cases.domain.intake import Contact, receive_contact
 from coop4int.cases.domain.references import normalise_reference
 from coop4int.cases.enums import Channel
 from coop4int.cases.models import Case, CaseAttachment, Interaction
 from coop4int.cases.tasks import email_subject
+from coop4int.core.bidi import isolate_runs_for_language
+from coop4int.core.language_detection import DetectedLanguage, detect_language
 from coop4int.core.languages import UnknownLanguage, get_language, interface_language_for
 from coop4int.people.domain.contacts import normalise_email
 from coop4int.people.domain.people import PersonDetails
@@ -114,6 +122,8 @@ class _Parsed:
     automatic: str
     recipients: list[str]
     attachments: list[_Attachment] = field(default_factory=list)
+    detected: DetectedLanguage | None = None
+    """The language the text was detected to be in, when the message declared none."""
 
 
 def file_message(raw: bytes, *, unit: Unit) -> FilingResult:
@@ -138,6 +148,9 @@ def file_message(raw: bytes, *, unit: Unit) -> FilingResult:
     existing = _stored(parsed.message_id)
     if existing is not None:
         return existing
+    if not parsed.language:
+        parsed.detected = detect_language(f"{_REPLY_PREFIX.sub('', parsed.subject)}\n{parsed.body}")
+        parsed.language = parsed.detected.code if parsed.detected else ""
     saved_files: list[str] = []
     try:
         with transaction.atomic():
@@ -210,6 +223,8 @@ def _file(parsed: _Parsed, unit: Unit, saved_files: list[str]) -> FilingResult:
     _keep_attachments(interaction, parsed.attachments, saved_files)
     if not intake.opened:
         return FilingResult(case=intake.case, interaction=interaction)
+    if parsed.detected is not None and intake.case.language == parsed.detected.code:
+        record_detected_language(case=intake.case, detected=parsed.detected)
     if intake.acknowledge:
         transaction.on_commit(_acknowledgement(intake.case, intake.secret, parsed))
     return FilingResult(
@@ -329,7 +344,8 @@ def acknowledgement(
     }
     with translation.override(lang):
         subject = render_to_string("cases/email/acknowledgement_subject.txt", context)
-        body = render_to_string("cases/email/acknowledgement.txt", context)
+        rendered = render_to_string("cases/email/acknowledgement.txt", context)
+    body = isolate_runs_for_language(rendered, case.language)
     headers = {
         "Message-ID": make_msgid(domain=settings.CASES_MAIL_DOMAIN),
         "Auto-Submitted": "auto-replied",

@@ -34,3 +34,12 @@ class Channel(models.TextChoices):
     SMS = "sms", pgettext_lazy("campaign channel", "Text messages")
     EVENTS = "events", _("Events and sessions")
     WEBSITE = "website", _("This website")
+
+
+class Health(models.TextChoices):
+    """A traffic light for an item, or for a unit's information (its worst item). Always shown
+    with its words, never by colour alone."""
+
+    GREEN = "green", _("Up to date")
+    AMBER = "amber", _("Attention soon")
+    RED = "red", _("Needs attention now")

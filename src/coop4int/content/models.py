@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coop4int.content.enums import FeedbackStatus, ItemKind, TranslationStatus
+from coop4int.content.review_dates import default_review_by
 from coop4int.core.languages import language_choices
 
 
@@ -29,11 +30,22 @@ class ContentItem(models.Model):
     services = models.ManyToManyField(
         "directory.Service", verbose_name=_("related services"), blank=True, related_name="+"
     )
+    # The unit that keeps the item true: the author's when it is created, editable. Its
+    # health is shown, and its editors and coordinators reminded, per unit.
     unit = models.ForeignKey(
-        "accounts.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Unit",
+        verbose_name=_("responsible unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # By when someone must check the item against the facts again (a year after it was last
+    # checked or its source published, ``content.review_dates``), and when that last happened.
+    review_by = models.DateField(_("review by"), default=default_review_by)
+    last_reviewed_on = models.DateField(_("last reviewed on"), null=True, blank=True)
     # Campaigns: when, through which channels, and how many people each reached (staff enter
     # the figures they get from radio, partners, events…).
     period_start = models.DateField(_("from"), null=True, blank=True)
@@ -159,3 +171,16 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+class HealthReminder(models.Model):
+    """When a unit's editors and coordinators were last e-mailed what of its information needs
+    attention (``content.domain.health_reminders``): at most once a calendar month."""
+
+    unit = models.OneToOneField(
+        "accounts.Unit", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    sent_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.sent_on or '-'}"

@@ -42,7 +42,8 @@ REGISTRY: dict[str, Language] = {
     for lang in (
         Language("pt", "Portuguese", "Português", cldr_locale="pt_CV"),
         Language("kea", "Cape Verdean Creole", "Kabuverdianu", cldr_locale="kea_CV"),
-        Language("en", "English", "English"),
+        # Readers in Cabo Verde and Portugal write day-month-year and a 24-hour clock.
+        Language("en", "English", "English", cldr_locale="en_GB"),
         Language("fr", "French", "Français"),
         Language("es", "Spanish", "Español"),
         Language("ar", "Arabic", "العربية", _RTL),
@@ -55,7 +56,7 @@ REGISTRY: dict[str, Language] = {
         Language("hi", "Hindi", "हिन्दी"),
         Language("it", "Italian", "Italiano"),
         Language("ja", "Japanese", "日本語"),
-        Language("man", "Mandinka", "Mandinka", cldr_locale="en"),
+        Language("man", "Mandinka", "Mandinka", cldr_locale="en_GB"),
         Language("ne", "Nepali", "नेपाली"),
         Language("nl", "Dutch", "Nederlands"),
         Language("pl", "Polish", "Polski"),

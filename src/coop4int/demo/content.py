@@ -14,17 +14,27 @@ reviews and publishes. The cards tell small stories that leave a translation in 
 - COVID-19 vaccination: Portuguese published, English **in review**.
 - What Coop4Int is: Portuguese and English published, Kabuverdianu a **draft**.
 
+They keep the traffic lights of the content-health page lit (``content.domain.health``): the
+face-to-face card was last reviewed thirteen months before loading, so its review date has
+passed (and its French is behind: **red**); the vaccination card's review falls due within
+the month (**amber**); the others were reviewed when their source was published. The dates are
+counted from the day the demo is loaded, so the story stays true whenever that is. Every card
+is kept by the AAI, the editor's unit.
+
 Every item and text is marked as demo and every text ends with a line that says so. Loading
 twice changes nothing: a card whose slug exists is left as it is.
 """
 
 import inspect
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 
 from django.db import transaction
+from django.utils import timezone
 
 from coop4int.accounts.models import User
+from coop4int.content.domain.review import mark_reviewed
 from coop4int.content.domain.workflow import (
     create_item,
     publish,
@@ -90,6 +100,9 @@ class Card:
     # In the order they are written; the first is the source's first version.
     texts: tuple[Text, ...]
     kind: ItemKind = ItemKind.CARD
+    # When someone last checked the card against the facts, in days before loading; None:
+    # when its source was last published (that is, on the day of loading).
+    reviewed_days_ago: int | None = None
 
 
 # --- Migrant Support Line --------------------------------------------------------------------
@@ -546,6 +559,8 @@ FACE_TO_FACE = Card(
         _face_to_face_pt(mask=False),
         _face_to_face_en(mask=False),
     ),
+    # Thirteen months ago: its review date passed a month ago.
+    reviewed_days_ago=396,
 )
 
 
@@ -633,6 +648,8 @@ COVID_VACCINATION = Card(
             stage=Stage.IN_REVIEW,
         ),
     ),
+    # Eleven and a half months ago: due for review within the month.
+    reviewed_days_ago=345,
 )
 
 
@@ -773,7 +790,7 @@ def _advance(translation: Translation, stage: Stage, *, writer: User, reviewer: 
         publish(actor=reviewer, translation=translation)
 
 
-def _write(card: Card, *, writer: User, reviewer: User) -> None:
+def _write(card: Card, *, writer: User, reviewer: User, today: date) -> None:
     first, *rest = card.texts
     item = create_item(
         actor=writer,
@@ -797,6 +814,10 @@ def _write(card: Card, *, writer: User, reviewer: User) -> None:
             is_demo=True,
         )
         _advance(translation, text.stage, writer=writer, reviewer=reviewer)
+    if card.reviewed_days_ago is not None:
+        mark_reviewed(
+            actor=reviewer, item=item, today=today - timedelta(days=card.reviewed_days_ago)
+        )
 
 
 @transaction.atomic
@@ -810,6 +831,7 @@ def load() -> None:
             "slug", flat=True
         )
     )
+    today = timezone.localdate()
     for card in CARDS:
         if card.slug not in existing:
-            _write(card, writer=writer, reviewer=reviewer)
+            _write(card, writer=writer, reviewer=reviewer, today=today)

@@ -32,6 +32,7 @@ from django.db import models, transaction
 
 from coop4int.accounts.enums import Island
 from coop4int.accounts.models import Unit
+from coop4int.core import search
 from coop4int.core.languages import REGISTRY
 from coop4int.directory.domain.index import refresh_entries
 from coop4int.directory.enums import Country, Frequency, LocationType, PhoneType, ServiceStatus
@@ -274,8 +275,16 @@ def _demo_phone(number: str, what: str = "Receção") -> PhoneSpec:
     return PhoneSpec(number, description=f"{what} (número fictício, demo)")
 
 
+# Cabo Verde's postal codes have four digits, one per town (Correios de Cabo Verde). HSDS
+# requires an address's postal code, so every demo town has its own.
+CV_POSTAL_CODES = {"Praia": "7600", "Mindelo": "2110", "Espargos": "4110", "Sal Rei": "5110"}
+
+
 def _cv_address(street: str, area: str, city: str, island: Island) -> AddressSpec:
-    return AddressSpec(street, city, island.label, Country.CABO_VERDE, address_2=area)
+    return AddressSpec(
+        street, city, island.label, Country.CABO_VERDE, address_2=area,
+        postal_code=CV_POSTAL_CODES[city],
+    )  # fmt: skip
 
 
 STEP_FREE = ("Acesso sem degraus", "Entrada ao nível da rua; casa de banho adaptada (demo).")
@@ -668,9 +677,10 @@ ACM_TOPICS = (
 )
 # The leaflet says nothing of languages: Portuguese and English are a safe minimum.
 ACM_LANGUAGES = ("pt", "en")
+# Described in the service's language, as the leaflet's Portuguese version says it.
 MIGRANT_SUPPORT_LINE_PHONES = (
-    PhoneSpec("808 257 257", description="landline"),
-    PhoneSpec("21 810 61 91", description="mobile and abroad"),
+    PhoneSpec("808 257 257", description="rede fixa"),
+    PhoneSpec("21 810 61 91", description="rede móvel e estrangeiro"),
 )
 
 MIGRANT_SUPPORT_LINE = LineSpec(
@@ -727,7 +737,7 @@ MIGRANT_SUPPORT_LINE = LineSpec(
 CNAIM = "Centro Nacional de Apoio à Integração de Migrantes (CNAIM)"
 # Beja and Faro give the Migrant Support Line as their telephone.
 VIA_SUPPORT_LINE = tuple(
-    PhoneSpec(phone.number, description="Migrant Support Line")
+    PhoneSpec(phone.number, description="Linha de Apoio a Migrantes")
     for phone in MIGRANT_SUPPORT_LINE_PHONES
 )
 
@@ -776,8 +786,12 @@ CNAIM_CENTRES = (
         latitude="38.726300",
         longitude="-9.136700",
         address=_pt_address("Rua Álvaro Coutinho, 14", "1150-025", "Lisboa"),
-        # The leaflet gives Lisboa a fax number only.
-        phones=(PhoneSpec("21 810 61 17", PhoneType.FAX, "Fax"),),
+        # The leaflet gives Lisboa a fax number only; the centre's telephone, which a person
+        # can call, is ACM's published switchboard in the same building.
+        phones=(
+            PhoneSpec("21 810 61 17", PhoneType.FAX),
+            PhoneSpec("21 810 61 00"),
+        ),
         hours=(
             Window(
                 WEEKDAYS, time(8), time(17), text="From Monday to Friday, between 8 am and 5 pm"
@@ -797,8 +811,8 @@ CNAIM_CENTRES = (
         longitude="-8.629300",
         address=_pt_address("Av. de França, 316", "4050-276", "Porto", "Edifício Capitólio"),
         phones=(
-            PhoneSpec("22 207 38 10", description="Tel"),
-            PhoneSpec("22 207 38 17", PhoneType.FAX, "Fax"),
+            PhoneSpec("22 207 38 10"),
+            PhoneSpec("22 207 38 17", PhoneType.FAX),
         ),
         hours=(
             Window(
@@ -1094,6 +1108,13 @@ def load() -> None:
 
     demo_services = Service.objects.filter(is_demo=True)
     listed = DirectoryEntry.objects.filter(service__in=demo_services).count()
-    offered = ServiceAtLocation.objects.filter(service__in=demo_services).count()
-    if _state() != before or listed != offered:
+    offered = [
+        str(pk)
+        for pk in ServiceAtLocation.objects.filter(service__in=demo_services).values_list(
+            "pk", flat=True
+        )
+    ]
+    # A demo loaded before services were searchable is indexed on the next load.
+    searchable = search.indexed_keys(kind="service", keys=offered)
+    if _state() != before or listed != len(offered) or len(searchable) != len(offered):
         refresh_entries(service_ids=list(demo_services.values_list("pk", flat=True)))

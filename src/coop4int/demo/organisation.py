@@ -61,6 +61,8 @@ ACCOUNTS = (
     DemoAccount("tecnico.praia", "Fátima", "Semedo", "praia", Role.FRONT_OFFICE_OFFICER),
     DemoAccount("tecnico.mindelo", "João", "Lopes", "mindelo", Role.FRONT_OFFICE_OFFICER),
     DemoAccount("editor", "Marta", "Fortes", "aai", Role.CONTENT_EDITOR),
+    # A second editor: a text is published by someone other than its author.
+    DemoAccount("editora", "Helena", "Barbosa", "aai", Role.CONTENT_EDITOR),
     DemoAccount("formador", "Paulo", "Gomes", "aai", Role.TRAINER),
     DemoAccount("analista", "Sara", "Monteiro", "aai", Role.ANALYST),
     DemoAccount("parceiro.saude", "Rui", "Almeida", "centro-saude-achada", Role.PARTNER_USER),

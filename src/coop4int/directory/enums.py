@@ -26,6 +26,11 @@ class PhoneType(models.TextChoices):
     TEXTPHONE = "textphone", _("Textphone")
 
 
+# The kinds of number a person can call (a blank kind is taken as a voice line): never a fax,
+# a pager or a text-only number, which are shown but not offered as a call.
+CALLABLE_PHONE_TYPES = frozenset({"", PhoneType.VOICE, PhoneType.CELL, PhoneType.TEXTPHONE})
+
+
 class Frequency(models.TextChoices):
     WEEKLY = "WEEKLY", _("Weekly")
     MONTHLY = "MONTHLY", _("Monthly")

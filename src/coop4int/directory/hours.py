@@ -17,7 +17,7 @@ datetimes tagged UTC (see ``_wall``) so that arithmetic on them never consults a
 import re
 from calendar import monthrange
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import combinations
@@ -255,7 +255,8 @@ class _ReadRule:
     rule: Rule
     byday: tuple[tuple[int, int], ...]
 
-    def applies_on(self, day: date) -> bool:
+    def in_force(self, day: date) -> bool:
+        """Whether ``day`` is within the row's version of the hours and its dtstart..until."""
         rule = self.rule
         if rule.valid_from is not None and day < rule.valid_from:
             return False
@@ -263,7 +264,16 @@ class _ReadRule:
             return False
         if rule.dtstart is not None and day < rule.dtstart:
             return False
-        if rule.until is not None and day > rule.until:
+        return rule.until is None or day <= rule.until
+
+    @property
+    def every_week(self) -> bool:
+        """Whether the row opens on the same weekdays every week: what a printed week shows."""
+        return self.rule.freq == "WEEKLY" and self.rule.interval == 1
+
+    def applies_on(self, day: date) -> bool:
+        rule = self.rule
+        if not self.in_force(day):
             return False
         if rule.freq == "WEEKLY":
             return self._weekly_applies(day)
@@ -416,6 +426,100 @@ def day_hours(calendar: Calendar, day: date) -> DayHours:
 
 def week(calendar: Calendar, first_day: date) -> list[DayHours]:
     return [day_hours(calendar, first_day + timedelta(days=offset)) for offset in range(7)]
+
+
+# --- The regular week, for what is printed -----------------------------------------------------
+
+Week = tuple[tuple[tuple[time, time], ...], ...]
+"""Seven days, Monday first, each with its wall-clock ``(from, to)`` spans (``to`` 00:00 is
+midnight at the end of the day), as ``DayHours.intervals`` gives them."""
+
+
+@dataclass(frozen=True, slots=True)
+class RegularWeek:
+    """The hours that repeat every week, from ``first`` on (until the next one)."""
+
+    first: date
+    days: Week
+
+
+@dataclass(frozen=True, slots=True)
+class IrregularDays:
+    """Consecutive local dates ``first``..``last`` whose hours differ from the regular week in
+    one way: open ``intervals`` (none: closed), because of ``holiday`` or ``closures`` — or of
+    neither, for a row that does not repeat every week (the first Saturday of the month)."""
+
+    first: date
+    last: date
+    intervals: tuple[tuple[time, time], ...]
+    holiday: str = ""
+    closures: tuple[Closure, ...] = ()
+
+
+def regular_week(rules: Sequence[Rule], on: date) -> Week:
+    """The hours of the rows in force on ``on`` that repeat every week: what a page printed
+    that day can give as "the hours" without dates. Rows that skip weeks or count in months,
+    holidays and closures are left out; ``irregular_days`` names the days they change."""
+    weekly = [
+        rule
+        for rule in (_read_rule(rule) for rule in rules)
+        if rule.every_week and rule.in_force(on)
+    ]
+    monday = _monday(on)
+    days: list[tuple[tuple[time, time], ...]] = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        walls = _merge(rule.wall_interval(day) for rule in weekly if rule._weekly_applies(day))
+        days.append(tuple((lo.time(), hi.time()) for lo, hi in walls))
+    return tuple(days)
+
+
+def regular_weeks(rules: Sequence[Rule], first: date, last: date) -> list[RegularWeek]:
+    """The regular weeks from ``first`` to ``last``: one, or one more from each date a new
+    version of the hours (or a row's dtstart or until) changes it."""
+    weeks: list[RegularWeek] = []
+    for day in _days(first, last):
+        days = regular_week(rules, day)
+        if not weeks or weeks[-1].days != days:
+            weeks.append(RegularWeek(day, days))
+    return weeks
+
+
+def irregular_days(calendar: Calendar, first: date, last: date) -> list[IrregularDays]:
+    """The dates from ``first`` to ``last`` whose hours (``day_hours``) are not those of the
+    regular week in force that day, joined into runs of consecutive dates that differ alike.
+
+    With ``regular_weeks`` this is everything ``day_hours`` says about the span: a day in no
+    run has its regular week's hours. A closure over several weeks is one run, the weekend days
+    it covers included, though they would have been closed anyway."""
+    runs: list[IrregularDays] = []
+    for day in _days(first, last):
+        hours = day_hours(calendar, day)
+        intervals = tuple(hours.intervals)
+        closures = tuple(hours.closures)
+        previous = runs[-1] if runs and runs[-1].last == day - _DAY else None
+        # A day closed by the same closures as the run before continues it, a holiday or a
+        # day closed anyway included: the closure is the reason the reader needs.
+        within_closure = (
+            previous is not None
+            and not intervals
+            and bool(closures)
+            and (previous.intervals, previous.closures) == ((), closures)
+        )
+        if intervals == regular_week(calendar.rules, day)[day.weekday()]:
+            if within_closure and previous is not None:
+                runs[-1] = replace(previous, last=day)
+            continue
+        if previous is not None and (
+            within_closure
+            or (previous.intervals, previous.holiday, previous.closures)
+            == (intervals, hours.holiday, closures)
+        ):
+            holiday = previous.holiday if previous.holiday == hours.holiday else ""
+            runs[-1] = replace(previous, last=day, holiday=holiday)
+        else:
+            runs.append(IrregularDays(day, day, intervals, hours.holiday, closures))
+    return runs
 
 
 # --- Wall clock and instants --------------------------------------------------------------------

@@ -78,10 +78,18 @@ class Column:
     enum: tuple[str, ...] = ()
     required: bool = False  # the HSDS schema requires it
     derived: bool = False
+    # The HSDS data package requires it in a CSV row although the JSON schema does not (a
+    # nested object sits in the one it links to): a service's organization_id, for example.
+    row_required: bool = False
 
     @property
     def is_reference(self) -> bool:
         return bool(self.references)
+
+    @property
+    def required_in_rows(self) -> bool:
+        """Whether a row of the tabular form must have a value here."""
+        return self.required or self.row_required
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +112,7 @@ def _c(
     enum: tuple[str, ...] = (),
     required: bool = False,
     derived: bool = False,
+    row_required: bool = False,
 ) -> Column:
     """A column kept under its own name unless ``attname`` says otherwise (``None``: not kept).
     References are uuid columns pointing to table ``to``."""
@@ -115,6 +124,7 @@ def _c(
         enum=enum,
         required=required,
         derived=derived,
+        row_required=row_required,
     )
 
 
@@ -197,7 +207,7 @@ TABLES: dict[str, Table] = {
             Service,
             (
                 _ID,
-                _c("organization_id", to="organization"),
+                _c("organization_id", to="organization", row_required=True),
                 _c("program_id", "uuid", attname=None),
                 _c("name", required=True),
                 _c("alternate_name"),
@@ -227,8 +237,8 @@ TABLES: dict[str, Table] = {
             ServiceAtLocation,
             (
                 _ID,
-                _c("service_id", to="service"),
-                _c("location_id", to="location"),
+                _c("service_id", to="service", row_required=True),
+                _c("location_id", to="location", row_required=True),
                 _c("description"),
             ),
         ),
@@ -365,7 +375,7 @@ TABLES: dict[str, Table] = {
             CostOption,
             (
                 _ID,
-                _c("service_id", to="service"),
+                _c("service_id", to="service", row_required=True),
                 _c("valid_from", "date"),
                 _c("valid_to", "date"),
                 _c("option"),
@@ -382,10 +392,10 @@ TABLES: dict[str, Table] = {
             ServiceTopic,
             (
                 _ID,
-                _c("link_id", to="service", attname="service_id"),
-                _c("taxonomy_term_id", to="taxonomy_term"),
+                _c("link_id", to="service", attname="service_id", row_required=True),
+                _c("taxonomy_term_id", to="taxonomy_term", row_required=True),
                 _c("link_type", attname=None),
-                _c("link_entity", attname=None, derived=True),
+                _c("link_entity", attname=None, derived=True, row_required=True),
                 _c("value"),
             ),
         ),
@@ -763,6 +773,11 @@ def service_summary_to_hsds(service: Service, *, organization: bool = True) -> J
     if organization and service.organization is not None:
         data["organization"] = organization_summary_to_hsds(service.organization)
     return data
+
+
+def service_minimal_to_hsds(service: Service) -> JSON:
+    """An item of ``/services?minimal=true``: the id and the time of the last change."""
+    return {"id": str(service.pk), "last_modified": format_datetime(service.modified_at)}
 
 
 def service_at_location_summary_to_hsds(sal: ServiceAtLocation) -> JSON:

@@ -4,10 +4,16 @@ CSV per HSDS table with the HSDS column names, described by ``datapackage.json``
 
 ``import_hsds`` reads any of them back: the data package alone gives the same directory, and
 so do ``organizations.json`` then ``services.json``.
+
+No CSV row breaks the HSDS data package's schema: a row lacking a value the package requires
+(an address without a postal code, a service without an organization) is left out with a
+warning, and so is every row that points to one left out (a left-out service takes its
+services at locations, phones, schedules… with it), so that no link dangles.
 """
 
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +56,9 @@ _FRICTIONLESS_TYPES = {
 @dataclass
 class ExportReport:
     files: dict[str, int] = field(default_factory=dict)  # file name → objects or rows written
+    warnings: list[str] = field(default_factory=list)
+    """Rows left out of the tabular form, and why (``addresses.csv, id …: postal_code is
+    required but empty``)."""
 
 
 def export_hsds(*, directory: Path) -> ExportReport:
@@ -66,8 +75,10 @@ def export_hsds(*, directory: Path) -> ExportReport:
         directory / "organizations.json",
         (organization_to_hsds(organization) for organization in organizations),
     )
+    left_out: dict[str, set[str]] = {name: set() for name in TABLES}
     for table in TABLES.values():
-        report.files[table.path] = _write_csv(directory / table.path, table, _rows(table))
+        rows = _checked_rows(table, left_out, report.warnings)
+        report.files[table.path] = _write_csv(directory / table.path, table, rows)
     (directory / "datapackage.json").write_text(
         json.dumps(datapackage_descriptor(), indent=2, ensure_ascii=False) + "\n", "utf-8"
     )
@@ -122,11 +133,67 @@ def _rows(table: Table) -> Any:
         yield {name: taxonomy.get(name, "") for name in names}
 
 
+def _row_problem(table: Table, row: dict[str, str], left_out: dict[str, set[str]]) -> str:
+    """Why ``row`` cannot be written ("" when it can): a value the data package requires is
+    empty, a value is outside its enum, or it points to a row left out."""
+    for column in table.columns:
+        value = row.get(column.name, "")
+        if not value:
+            if column.required_in_rows:
+                return f"{column.name} is required but empty"
+            continue
+        if column.enum and value not in column.enum:
+            return f"{column.name} {value!r} is not one of: {', '.join(column.enum)}"
+        target = row.get("link_entity", "") if column.name == "link_id" else column.references
+        if target and value in left_out.get(target, ()):
+            return f"its {column.name} {value} is a {target} left out"
+    return ""
+
+
+def _checked_rows(
+    table: Table, left_out: dict[str, set[str]], warnings: list[str]
+) -> Iterator[dict[str, str]]:
+    """The rows of ``table`` that can be written; the others are added to ``left_out`` with a
+    warning. Tables come in ``TABLES`` order, so what a row points to was checked before it —
+    except a parent in the same table, found by a first pass over the table's links."""
+    if any(column.references == table.name for column in table.columns):
+        _leave_out_in_table(table, _rows(table), left_out)
+    for row in _rows(table):
+        problem = _row_problem(table, row, left_out)
+        if problem or row["id"] in left_out[table.name]:
+            left_out[table.name].add(row["id"])
+            warnings.append(
+                f"{table.path}, id {row['id']}: left out, {problem or 'its parent is left out'}"
+            )
+            continue
+        yield row
+
+
+def _leave_out_in_table(
+    table: Table, rows: Iterable[dict[str, str]], left_out: dict[str, set[str]]
+) -> None:
+    """Leave out the rows of a table that points to itself (organizations, taxonomy terms)
+    with a problem of their own, then those whose parent is left out, however far up."""
+    own = [column.name for column in table.columns if column.references == table.name]
+    parents: dict[str, list[str]] = {}
+    for row in rows:
+        if _row_problem(table, row, left_out):
+            left_out[table.name].add(row["id"])
+        parents[row["id"]] = [row[name] for name in own if row[name]]
+    changed = True
+    while changed:
+        changed = False
+        for row_id, links in parents.items():
+            if row_id not in left_out[table.name] and left_out[table.name] & set(links):
+                left_out[table.name].add(row_id)
+                changed = True
+
+
 def _field(column: Column) -> dict[str, Any]:
     described: dict[str, Any] = {
         "name": column.name,
         "type": _FRICTIONLESS_TYPES[column.kind],
-        "constraints": {"required": column.required},
+        "constraints": {"required": column.required_in_rows},
     }
     if column.kind == "uuid":
         described["format"] = "uuid"

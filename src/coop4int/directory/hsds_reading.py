@@ -143,22 +143,73 @@ NESTED: dict[str, dict[str, _Nesting]] = {
     "taxonomy_term": {"taxonomy_detail": ("parent", "taxonomy", "taxonomy_id")},
 }
 
-_SERVICE_KEYS = {"status", "service_at_locations", "organization", "program", "service_areas"}
-_SAL_KEYS = {"service_id", "location_id", "location", "service"}
-_TERM_KEYS = {"code", "parent_id", "taxonomy", "taxonomy_detail", "taxonomy_id", "term_uri"}
+# The HSDS objects a JSON document may be (or list), and the fields only that object has
+# among them, in the order they are tried.
+DOCUMENT_KINDS = (
+    "service", "service_at_location", "taxonomy_term", "location", "organization", "taxonomy",
+)  # fmt: skip
+_OWN_KEYS: dict[str, frozenset[str]] = {
+    "service": frozenset({
+        "status", "service_at_locations", "organization", "program", "program_id",
+        "service_areas", "cost_options", "required_documents", "eligibility_description",
+        "application_process", "fees", "fees_description", "wait_time", "accreditations",
+        "licenses", "assured_date", "assurer_email", "alert", "interpretation_services",
+        "minimum_age", "maximum_age", "last_modified",
+    }),
+    "taxonomy_term": frozenset(
+        {"code", "parent_id", "taxonomy", "taxonomy_detail", "taxonomy_id", "term_uri", "language"}
+    ),
+    "location": frozenset({
+        "location_type", "addresses", "latitude", "longitude", "transportation",
+        "accessibility", "external_identifier", "external_identifier_type",
+    }),
+    "organization": frozenset({
+        "locations", "services", "website", "tax_status", "tax_id", "year_incorporated",
+        "legal_status", "logo", "parent_organization_id", "programs",
+        "organization_identifiers", "alternate_name", "email",
+    }),
+    "taxonomy": frozenset({"version"}),
+}  # fmt: skip
+# A service at a location is the one object without a name that links a service and a place.
+_SAL_KEYS = frozenset({"service_id", "location_id", "location", "service"})
+# All an organization and a taxonomy may share: such an object could be either.
+_ORGANIZATION_OR_TAXONOMY = frozenset({"id", "name", "description", "uri", "metadata"})
+_ORGANIZATION_KEYS = _OWN_KEYS["organization"] | _ORGANIZATION_OR_TAXONOMY | {
+    "attributes", "contacts", "phones", "funding",
+}  # fmt: skip
+# Fields of HSDS objects that are imported only inside another (a contact, a phone, an
+# address, a schedule, an attribute): a document of one of them is not recognised.
+_NESTED_ONLY_KEYS = frozenset({
+    "title", "department", "number", "address_1", "postal_code", "opens_at", "closes_at",
+    "byday", "freq", "link_id", "link_entity", "taxonomy_term_id",
+})  # fmt: skip
+UNRECOGNISED = (
+    "is not an HSDS object the platform imports: give an organization, a service, a service "
+    "at a location, a location, a taxonomy or a taxonomy term (or a list or page of them)"
+)
+AMBIGUOUS = (
+    "could be an organization or a taxonomy (it has only an id, a name, a description and a "
+    "uri): say which with --type organization or --type taxonomy"
+)
 
 
-def _kind_of(item: dict[str, Any]) -> str:
-    """Which HSDS object a top-level JSON object is: the service has a status, a service at
-    a location has no name, a term has term fields; otherwise an organization."""
+def kind_of(item: dict[str, Any]) -> str:
+    """Which HSDS object a top-level JSON object is, by the fields it has (see
+    ``DOCUMENT_KINDS``): "" when it has none of any kind's own fields, "?" when it could be
+    an organization or a taxonomy."""
     keys = set(item)
-    if keys & _SERVICE_KEYS:
-        return "service"
-    if "name" not in keys and keys & _SAL_KEYS:
+    if keys & _NESTED_ONLY_KEYS or not keys & {"id", "name"}:
+        return ""
+    if "name" not in keys and keys & _SAL_KEYS and not keys & _OWN_KEYS["service"]:
         return "service_at_location"
-    if keys & _TERM_KEYS:
-        return "taxonomy_term"
-    return "organization"
+    for kind in DOCUMENT_KINDS:
+        if keys & _OWN_KEYS.get(kind, frozenset()):
+            return kind
+    if "name" in keys and keys <= _ORGANIZATION_OR_TAXONOMY:
+        return "?"
+    if "name" in keys and keys <= _ORGANIZATION_KEYS:
+        return "organization"
+    return ""
 
 
 def _same_id(a: Any, b: Any) -> bool:
@@ -166,10 +217,15 @@ def _same_id(a: Any, b: Any) -> bool:
 
 
 class HSDSReader(Problems):
-    """Reads files into ``rows`` and ``extension_values``."""
+    """Reads files into ``rows`` and ``extension_values``. ``kind`` says which HSDS object the
+    top-level objects of a JSON document are (one of ``DOCUMENT_KINDS``); without it, each is
+    recognised by its fields, and one that cannot be is a problem."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str | None = None) -> None:
         super().__init__()
+        if kind is not None and kind not in DOCUMENT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
+        self.kind = kind
         self.rows: list[Row] = []
         self.extension_values: list[ExtensionValue] = []
 
@@ -226,17 +282,28 @@ class HSDSReader(Problems):
         elif isinstance(document, list):
             items, prefix = document, "$"
         elif isinstance(document, dict):
-            self._walk(_kind_of(document), document, "$", source, {})
-            return
+            items, prefix = [document], ""
         else:
             self.problem(source, "$", "", "must be an HSDS object or a list of them")
             return
+        kinds = [self.kind or kind_of(item) if isinstance(item, dict) else "" for item in items]
+        # A list or page holds one kind of object: an item that could be either an
+        # organization or a taxonomy is what the others are.
+        known = {kind for kind in kinds if kind not in ("", "?")}
         for index, item in enumerate(items):
-            where = f"{prefix}[{index}]"
-            if isinstance(item, dict):
-                self._walk(_kind_of(item), item, where, source, {})
-            else:
+            where = f"{prefix}[{index}]" if prefix else "$"
+            if not isinstance(item, dict):
                 self.problem(source, where, "", "must be an HSDS object")
+                continue
+            kind = kinds[index]
+            if kind == "?" and len(known) == 1 and known <= {"organization", "taxonomy"}:
+                kind = next(iter(known))
+            if kind == "?":
+                self.problem(source, where, "", AMBIGUOUS)
+            elif not kind:
+                self.problem(source, where, "", UNRECOGNISED)
+            else:
+                self._walk(kind, item, where, source, {})
 
     def _walk(
         self, table: str, obj: dict[str, Any], where: str, source: str, links: dict[str, Any]

@@ -145,3 +145,17 @@ class AnswerForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
     )
     website = honeypot_field()
+
+
+class TrackingSMSForm(forms.Form):
+    """The number to send a person's tracking link to, by SMS."""
+
+    phone = forms.CharField(
+        label=_("Your mobile phone number"),
+        help_text=_("With the country code if it is not a Cabo Verdean number, e.g. +221…"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])

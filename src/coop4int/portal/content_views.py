@@ -11,6 +11,7 @@ from coop4int.content.models import Attachment
 from coop4int.core.fallback_notes import fallback_note, has_own_note
 from coop4int.core.languages import REGISTRY, Language, interface_codes, interface_fallback
 from coop4int.directory.models import ServiceAtLocation
+from coop4int.portal.presentation import topic_text
 
 
 def reading_language(request: HttpRequest, asked: str = "") -> str:
@@ -65,9 +66,7 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
             "fallback_notes": notes,
             "others": [REGISTRY[code] for code in reading.available if code in REGISTRY],
             "files": reading.item.attachments.filter(language=reading.shown),
-            "topic": reading.item.topic.names.get(language) or reading.item.topic.name
-            if reading.item.topic
-            else "",
+            "topic": topic_text(reading.item.topic, interface) if reading.item.topic else None,
             "related": ServiceAtLocation.objects.filter(service__in=reading.item.services.all())
             .select_related("service", "location")
             .order_by("service__name"),

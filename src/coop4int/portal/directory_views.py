@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Callable
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -12,10 +13,13 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from coop4int.core.formatting import format_date
 from coop4int.directory.domain import queries
 from coop4int.directory.domain.index import directory_version
 from coop4int.portal.forms import DirectoryFilterForm
+from coop4int.portal.leaflet import printed_hours_page
 from coop4int.portal.presentation import entry_card, service_page
+from coop4int.portal.support_lines import support_lines
 
 PAGE_SIZE = 20
 # Pages say "open now": a cached copy may be at most this old.
@@ -83,15 +87,31 @@ def directory_detail(request: HttpRequest, sal_id: UUID) -> HttpResponse:
 
 
 def leaflet(request: HttpRequest, unit_slug: str) -> HttpResponse:
+    """A unit's services on paper: the regular week and the known days that differ from it
+    (never this week's dates), the leaflet's public address with a QR code, and the support
+    line of the country to call."""
     sals = queries.services_of_unit(unit_slug)
 
     def build() -> str:
         language = get_language() or "pt"
         now = timezone.now()
-        pages = [service_page(sal, language, queries.service_hours(sal, now)) for sal in sals]
+        pages = []
+        for sal in sals:
+            page = service_page(sal, language, queries.service_hours(sal, now))
+            page["printed"] = printed_hours_page(queries.printed_hours(sal, now))
+            pages.append(page)
+        country = sals[0].location.country
         return render_to_string(
             "portal/leaflet.html",
-            {"pages": pages, "unit": sals[0].service.unit},
+            {
+                "pages": pages,
+                "unit": sals[0].service.unit,
+                # Paper leaves the building: it names the public address, whichever host served
+                # the page to the person who printed it.
+                "address": settings.PUBLIC_URL.rstrip("/") + request.path,
+                "printed_on": format_date(now, "long"),
+                "lines": support_lines(language, country),
+            },
             request=request,
         )
 

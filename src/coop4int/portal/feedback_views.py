@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from coop4int.content.domain.feedback import feedback_source, receive_feedback
 from coop4int.portal.abuse import RateLimit, filled_by_robot, honeypot_field
 from coop4int.portal.case_views import TRACKING_REFERRER_POLICY
+from coop4int.portal.page_titles import page_title
 
 # At most this many messages per address per hour: enough for a person, not for a robot.
 RATE = RateLimit("feedback", limit=5, window=60 * 60)
@@ -73,4 +74,9 @@ def _feedback(request: HttpRequest) -> HttpResponse:
                 RATE.count(request)
                 messages.success(request, _("Thank you. Your message was received."))
                 return redirect(page)
-    return render(request, "portal/feedback.html", {"form": form, "page": page}, status=status)
+    return render(
+        request,
+        "portal/feedback.html",
+        {"form": form, "page": page, "page_title": page_title(page, get_language() or "pt")},
+        status=status,
+    )

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from coop4int.core.language_widgets import LanguageSelect
 from coop4int.core.languages import REGISTRY
 from coop4int.directory.domain.queries import DirectoryFilter, Facets
 
@@ -14,7 +15,7 @@ class DirectoryFilterForm(forms.Form):
     island = forms.ChoiceField(label=_("Island"), required=False)
     municipality = forms.ChoiceField(label=_("Municipality"), required=False)
     topic = forms.ChoiceField(label=pgettext_lazy("directory filter", "Topic"), required=False)
-    language = forms.ChoiceField(label=_("Language spoken"), required=False)
+    language = forms.ChoiceField(label=_("Language spoken"), required=False, widget=LanguageSelect)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     walk_in = forms.BooleanField(label=_("Walk-in, no appointment"), required=False)
     accessible = forms.BooleanField(label=_("Accessible"), required=False)

@@ -9,14 +9,28 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from babel import dates as babel_dates
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from coop4int.core.formatting import current_locale
+from coop4int.core.formatting import current_locale, time_zone_name
 from coop4int.core.languages import REGISTRY, UnknownLanguage, fallback_chain, get_language
-from coop4int.directory.domain.queries import OpeningStatus, ServiceHours
-from coop4int.directory.models import DirectoryEntry, Phone, ServiceAtLocation
+from coop4int.directory.domain.queries import (
+    OpeningStatus,
+    ServiceHours,
+    can_be_called,
+    phones_to_call,
+)
+from coop4int.directory.hours import DayHours
+from coop4int.directory.models import (
+    DirectoryEntry,
+    Location,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from coop4int.directory.texts import service_texts
 
 
@@ -89,7 +103,10 @@ def entry_card(entry: DirectoryEntry, language: str, status: OpeningStatus) -> d
 
 
 def tel_link(phone: Phone, country: str) -> str:
-    """The number as a tel: address, or "" when it does not parse."""
+    """The number as a tel: address, or "" when it cannot be called (a fax, a pager) or does
+    not parse."""
+    if not can_be_called(phone):
+        return ""
     try:
         parsed = phonenumbers.parse(phone.number, country or "CV")
     except phonenumbers.NumberParseException:
@@ -97,6 +114,22 @@ def tel_link(phone: Phone, country: str) -> str:
     if not phonenumbers.is_possible_number(parsed):
         return ""
     return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_rows(phones: list[Phone], country: str) -> list[tuple[Phone, str]]:
+    """Each phone with its tel: address ("" when it is not to be called)."""
+    return [(phone, tel_link(phone, country)) for phone in phones]
+
+
+def service_name(service: Service, language: str) -> str:
+    names, _descriptions = service_texts(service)
+    return pick(names, language, service.language).value
+
+
+def line_card(line: Service, country: str, language: str) -> dict[str, Any]:
+    """A telephone line as the home page offers it: its name and the numbers to call."""
+    callable_phones = [phone for phone in line.phones.all() if can_be_called(phone)]
+    return {"name": service_name(line, language), "phones": phone_rows(callable_phones, country)}
 
 
 # Bounding boxes of the countries we draw (south, west, north, east) and their labels.
@@ -155,18 +188,51 @@ def schematic_map(
     )  # fmt: skip
 
 
+def topic_text(term: TaxonomyTerm, language: str) -> Text:
+    """A topic's name in ``language``, else its marked fallback (the term's own name)."""
+    source = term.language or settings.LANGUAGE_CODE
+    return pick({**term.names, source: term.names.get(source) or term.name}, language, source)
+
+
+def holiday_fallback(week: list[DayHours], language: str) -> str:
+    """The name of the language holiday names in ``week`` are shown in instead of
+    ``language`` ("" when they are all in it)."""
+    for day in week:
+        shown = getattr(day.holiday, "language", language)
+        if day.holiday and shown != language:
+            return Text("", shown, True).language_name
+    return ""
+
+
+def _has_details(
+    service: Service, location: Location, phones: list[Phone], week: list[DayHours]
+) -> bool:
+    """Whether the page shows any of the service's untranslated details."""
+    return bool(
+        service.alert
+        or service.fees_description
+        or location.transportation
+        or any(phone.description for phone in phones)
+        or service.required_documents.all()
+        or location.accessibility.all()
+        or any(closure.reason for day in week for closure in day.closures)
+    )
+
+
 def service_page(
     sal: ServiceAtLocation, language: str, service_hours: ServiceHours
 ) -> dict[str, Any]:
     service, location = sal.service, sal.location
     names, descriptions = service_texts(service)
     address = next(iter(location.addresses.all()), None)
-    phones = [*sal.phones.all(), *service.phones.all(), *location.phones.all()]
+    phones = phones_to_call(sal)
+    fallback_from = phones.fallback_from
     languages = sorted(
         {lang.code for lang in [*service.languages.all(), *location.languages.all()] if lang.code}
     )
     zone = location.time_zone
     change = service_hours.change
+    topics = service.attributes.all()
     return {
         "sal": sal,
         "service": service,
@@ -175,12 +241,14 @@ def service_page(
         "name": pick(names, language, service.language),
         "description": pick(descriptions, language, service.language),
         "available_languages": language_names(sorted(names)),
-        "phones": [(phone, tel_link(phone, location.country)) for phone in phones],
+        "phones": phone_rows(phones.own, location.country),
+        # When no number of the place can be called: whose numbers to call instead.
+        "fallback_phones": phone_rows(phones.fallback, location.country),
+        "fallback_name": service_name(fallback_from, language)
+        if isinstance(fallback_from, Service)
+        else getattr(fallback_from, "name", ""),
         "languages": language_names(languages),
-        "topics": [
-            attribute.taxonomy_term.names.get(language) or attribute.taxonomy_term.name
-            for attribute in service.attributes.all()
-        ],
+        "topics": [topic_text(attribute.taxonomy_term, language) for attribute in topics],
         "documents": list(service.required_documents.all()),
         "accessibility": list(location.accessibility.all()),
         "hours": service_hours,
@@ -200,7 +268,14 @@ def service_page(
         ],
         "change_at": local_moment(change.at, zone) if change else "",
         "change_kind": change.kind if change else "",
-        "time_zone": zone,
+        "time_zone": time_zone_name(zone),
+        # The details that have no translation (alert, cost, documents, phones' and places'
+        # descriptions, closures) are in the service's language: marked, with a note.
+        "details": Text("", service.language, service.language != language),
+        "details_shown": _has_details(
+            service, location, phones.own + phones.fallback, service_hours.week
+        ),
+        "holidays_shown_in": holiday_fallback(service_hours.week, language),
         "map": schematic_map(
             location.latitude, location.longitude, location.country, location.name
         ),

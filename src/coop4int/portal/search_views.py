@@ -9,9 +9,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     """``/<lang>/search/?q=…`` — information and services, in every language."""
     query = request.GET.get("q", "").strip()[:200]
     language = get_language() or "pt"
-    hits = search.search(query, language) if query else []
+    results = search.search(query, language) if query else search.Results()
     return render(
         request,
         "portal/search.html",
-        {"query": query, "hits": hits, "prefix": f"/{language}/"},
+        {
+            "query": query,
+            "hits": results.hits,
+            "left_out": results.left_out,
+            "prefix": f"/{language}/",
+        },
     )

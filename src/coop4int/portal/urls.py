@@ -13,10 +13,13 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("offline/", views.offline, name="offline"),
     path("feedback/", feedback_views.feedback, name="feedback"),
     path("ask/", case_views.ask, name="ask"),
     path("ask/sent/", case_views.request_sent, name="request_sent"),
+    path("ask/sent/card/", case_views.request_sent_card, name="request_sent_card"),
     path("follow/<str:reference>/<str:secret>/", case_views.follow, name="follow"),
+    path("follow/<str:reference>/<str:secret>/card/", case_views.follow_card, name="follow_card"),
     path("search/", search_views.search_page, name="search"),
     path("info/", content_views.info_list, name="info"),
     path("info/<slug:slug>/", content_views.info_detail, name="info_detail"),

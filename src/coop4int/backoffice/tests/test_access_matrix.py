@@ -33,6 +33,7 @@ from coop4int.accounts.enums import Role
 from coop4int.accounts.models import Unit, User
 from coop4int.accounts.tests.factories import PASSWORD, StaffFactory
 from coop4int.backoffice import content_views
+from coop4int.backoffice.page_actions import ActionTable
 from coop4int.cases.domain.calls import schedule_callback
 from coop4int.cases.domain.cases import open_case, reply
 from coop4int.cases.domain.intake import Contact, receive_contact
@@ -54,6 +55,8 @@ SAME, OTHER = "same unit", "other unit"
 DIRECTORY_EDITORS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR, Role.CONTENT_EDITOR}
 DIRECTORY_USERS = DIRECTORY_EDITORS | {Role.PARTNER_USER}
 CASE_WORKERS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR, Role.FRONT_OFFICE_OFFICER}
+# The health of the information: every unit's for editors, their own for a coordinator.
+CONTENT_READERS = {Role.ADMINISTRATOR, Role.CONTENT_EDITOR, Role.UNIT_COORDINATOR}
 
 # url name → (method, roles allowed, whether the object is scoped to a unit)
 MATRIX: dict[str, tuple[str, set[Role], bool]] = {
@@ -71,6 +74,7 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_coverage": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:content_health": ("get", CONTENT_READERS, False),
     "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:case_inbox": ("get", CASE_WORKERS, False),
@@ -519,6 +523,21 @@ POST_ROWS: dict[str, PostRow] = {
         lambda t, u: (_fresh(t.claimed_case).identity_verified, t.claimed_case.person)
         == (True, None),
     ),
+    "backoffice:case_language:correct": PostRow(
+        lambda t: reverse("backoffice:case_language", args=[t.case.reference]),
+        CASE_WORKERS, OBJECT,
+        lambda t, u: {"case-language-language": "fr", "case-language-version": t.version()},
+        lambda t, u: _fresh(t.case).language == "fr",
+    ),
+    "backoffice:case_tracking:renew": PostRow(
+        lambda t: reverse("backoffice:case_tracking", args=[t.case.reference]),
+        CASE_WORKERS, OBJECT,
+        lambda t, u: {},
+        lambda t, u: AuditEntry.objects.filter(
+            action="cases.case.tracking_renewed", object_id=str(t.case.pk)
+        ).exists(),
+        status=200,
+    ),
     "backoffice:person_detail:consent": PostRow(
         _person_url, CASE_WORKERS, OBJECT,
         lambda t, u: {"action": "consent", "consent-purpose": Purpose.CONTACT,
@@ -546,7 +565,7 @@ POST_ROWS: dict[str, PostRow] = {
     ),
     "backoffice:phone_line:callback_done": PostRow(
         lambda t: reverse("backoffice:phone_line"), CASE_WORKERS, FILTERED,
-        lambda t, u: {"done": t.callback.pk},
+        lambda t, u: {"action": "callback_done", "callback": t.callback.pk},
         lambda t, u: _fresh(t.callback).done_at is not None,
     ),
     "backoffice:case_new:register": PostRow(
@@ -580,7 +599,7 @@ POST_ROWS: dict[str, PostRow] = {
     "backoffice:feedback_detail:status": PostRow(
         lambda t: reverse("backoffice:feedback_detail", args=[t.feedback.pk]),
         CONTENT_EDITORS, OWN,
-        lambda t, u: {"status": FeedbackStatus.IN_PROGRESS},
+        lambda t, u: {"action": "status", "status": FeedbackStatus.IN_PROGRESS},
         lambda t, u: _fresh(t.feedback).status == FeedbackStatus.IN_PROGRESS,
     ),
     "backoffice:feedback_detail:reply": PostRow(
@@ -619,6 +638,18 @@ POST_ROWS: dict[str, PostRow] = {
         CONTENT_EDITORS, OWN,
         lambda t, u: {"action": "settings", "audience": "Recém-chegados"},
         lambda t, u: _fresh(t.item).audience == "Recém-chegados",
+    ),
+    "backoffice:content_text:review": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "review", "review_by": "2026-09-01"},
+        lambda t, u: _fresh(t.item).last_reviewed_on == AT.date(),
+    ),
+    "backoffice:content_text:review_date": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "review_date", "review_by": "2026-09-01"},
+        lambda t, u: _fresh(t.item).review_by == date(2026, 9, 1),
     ),
     "backoffice:content_text:attach": PostRow(
         lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
@@ -884,8 +915,11 @@ _ACTION_LITERALS = re.compile(r"""action(?:"\))?\s*==\s*"(\w+)"|action in [({]([
 
 
 def _actions_of(view: type) -> set[str]:
+    """A page's declared table of actions (``backoffice.page_actions``), and any action
+    its source spells out."""
     source = inspect.getsource(view)
-    found: set[str] = set()
+    table = getattr(view, "actions", None)
+    found: set[str] = set(table.names) if isinstance(table, ActionTable) else set()
     for single, group in _ACTION_LITERALS.findall(source):
         found |= {single} if single else set(re.findall(r'"(\w+)"', group))
     if "action in STEPS" in source:

@@ -189,7 +189,7 @@ def test_canned_answer_is_inserted_in_the_persons_language(desk, unit, officer, 
     case = _case(unit, officer, person=person, language="fr")
     url = reverse("backoffice:case_detail", args=[case.reference])
     body = desk.get(url).content.decode()
-    assert f'href="?canned={answer.pk}#reply-heading"' in body
+    assert f'href="?canned={answer.pk}#reply"' in body
     body = desk.get(url, {"canned": answer.pk}).content.decode()
     assert "Bonjour Aminata, apportez le passeport.</textarea>" in body
 
@@ -268,7 +268,7 @@ def test_the_reply_form_warns_when_whatsapps_window_is_closed(desk, unit, office
     url = reverse("backoffice:case_detail", args=[case.reference])
 
     def reply_section(url: str) -> str:
-        return desk.get(url).content.decode().split('id="reply-heading"')[1].split("</form>")[0]
+        return desk.get(url).content.decode().split('id="reply"')[1].split("</form>")[0]
 
     assert 'role="note">' in reply_section(url)
     recent = _case(unit, officer, channel=Channel.WHATSAPP, body="Olá", reply_phone="+2389912345")
@@ -461,3 +461,75 @@ def test_a_bad_canned_answer_id_shows_the_case_as_it_is(desk, unit, officer, can
         reverse("backoffice:case_detail", args=[case.reference]), {"canned": canned}
     )
     assert response.status_code == 200
+
+
+# --- The timeline shows what was done; satisfaction buttons; reply channels -------------------
+
+
+def _section(body: str, section: str) -> str:
+    return body.split(f'<section aria-labelledby="{section}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_timeline_shows_status_changes_and_the_partners_answers_in_the_readers_language(
+    desk, referred, officer, make_staff, partner_unit
+):
+    from coop4int.cases.domain.referrals import accept_referral
+
+    case, referral = referred
+    accept_referral(actor=make_staff(Role.PARTNER_USER, partner_unit), referral=referral)
+    response = desk.get(reverse("backoffice:case_detail", args=[case.reference]))
+    timeline = _section(response.content.decode(), "timeline")
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        waiting = translation.gettext("Waiting on a partner")
+        status_changed = translation.gettext("The status changed from “%(old)s” to “%(new)s”.") % {
+            "old": translation.pgettext("case", "New"),
+            "new": waiting,
+        }
+        accepted = translation.gettext("%(partner)s accepted the referral to %(service)s.") % {
+            "partner": "Health centre", "service": "Consulta do viajante"
+        }  # fmt: skip
+    assert escape(status_changed) in timeline
+    assert escape(accepted) in timeline
+    assert '<li class="event">' in timeline
+
+
+def test_the_satisfaction_buttons_say_what_they_do(desk, unit, officer):
+    from coop4int.cases.domain.cases import change_status
+
+    case = _case(unit, officer)
+    change_status(actor=officer, case=case, status=Status.RESOLVED)
+    response = desk.get(reverse("backoffice:case_detail", args=[case.reference]))
+    satisfaction = _section(response.content.decode(), "satisfaction")
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        named = [
+            translation.gettext("Record the answer: %(score)s of 5") % {"score": score}
+            for score in range(1, 6)
+        ]
+    for score, name in enumerate(named, start=1):
+        assert f'value="{score}" aria-label="{escape(name)}">{score}</button>' in satisfaction
+
+
+def test_an_anonymous_walk_in_without_an_address_is_offered_no_e_mail_reply(desk, unit, officer):
+    case = _case(unit, officer, person=None)
+    url = reverse("backoffice:case_detail", args=[case.reference])
+    reply = _section(desk.get(url).content.decode(), "reply")
+    offered = re.findall(r'<option value="(\w+)"( selected)?>', reply)
+    assert offered == [("walk_in", " selected"), ("phone", "")]
+
+    posted = {"action": "reply", "reply-channel": "email", "reply-body": "Resposta",
+              "reply-version": case.version}  # fmt: skip
+    response = desk.post(url, posted)
+    assert response.status_code == 200  # the choice is refused: nothing was "not delivered"
+    assert "Resposta</textarea>" in _section(response.content.decode(), "reply")
+    assert not case.interactions.filter(body="Resposta").exists()
+
+
+def test_a_request_by_e_mail_is_answered_by_e_mail_first(desk, unit, officer):
+    case = _case(unit, officer, channel=Channel.EMAIL, person=None,
+                 reply_email="mariama@example.org")  # fmt: skip
+    reply = _section(
+        desk.get(reverse("backoffice:case_detail", args=[case.reference])).content.decode(),
+        "reply",
+    )
+    offered = re.findall(r'<option value="(\w+)"( selected)?>', reply)
+    assert offered == [("email", " selected"), ("walk_in", ""), ("phone", "")]

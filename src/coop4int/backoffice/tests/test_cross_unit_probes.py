@@ -323,7 +323,8 @@ def test_a_public_request_with_her_address_at_another_unit_neither_names_nor_att
     assert page.status_code == 200
     assert "The record belongs to another unit and is not shown here." in body
     assert_nothing_identifying(body, aminata, also=(PHONE,))
-    assert _radio_values(body, "person") == ["none"]
+    # Only "link, with the holder's consent" and "someone else": never her record's id.
+    assert _radio_values(body, "person") == ["link", "none"]
 
     identity = reverse("backoffice:case_identity", args=[case.reference])
     refused = mindelo.post(identity, {"person": str(aminata.pk)})

@@ -166,7 +166,7 @@ def test_merging_a_duplicate_keeps_this_record_with_both_cases(desk, officer, un
     )
 
     assert response.status_code == 302
-    assert response["Location"] == _url(person)
+    assert response["Location"] == _url(person) + "#duplicates"  # back where it was made
     duplicate.refresh_from_db()
     assert duplicate.merged_into == person
     body = desk.get(_url(person)).content.decode()
@@ -189,7 +189,9 @@ def test_merging_needs_the_confirmation_ticked(desk, officer, unit):
     assert not Person.objects.filter(merged_into__isnull=False).exists()
     assert response.status_code == 200
     assert 'name="confirm"' in response.content.decode()
-    assert len(list(response.context["messages"])) == 1
+    # Said once, under the heading of the section where the merge was asked for.
+    assert len(response.context["section_messages"]) == 1
+    assert response.context["focus"] == "duplicates"
 
 
 def test_merging_a_record_out_of_reach_answers_404(desk, officer, unit, other_unit, make_staff):

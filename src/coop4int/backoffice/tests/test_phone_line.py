@@ -65,7 +65,10 @@ def test_call_joins_the_chosen_case_with_a_call_back(desk, officer, unit, aminat
     assert CallBack.objects.get().case == case
     body = desk.get(reverse("backoffice:phone_line")).content.decode()
     assert case.reference in body  # in the call-backs to make
-    desk.post(reverse("backoffice:phone_line"), {"done": CallBack.objects.get().pk})
+    desk.post(
+        reverse("backoffice:phone_line"),
+        {"action": "callback_done", "callback": CallBack.objects.get().pk},
+    )
     assert CallBack.objects.get().done_at is not None
 
 
@@ -124,7 +127,9 @@ def test_a_case_or_person_not_offered_is_refused_and_nothing_is_logged(
 
 
 def test_a_call_back_id_that_is_not_a_number_changes_nothing(desk):
-    response = desk.post(reverse("backoffice:phone_line"), {"done": "abc"})
+    response = desk.post(
+        reverse("backoffice:phone_line"), {"action": "callback_done", "callback": "abc"}
+    )
     assert response.status_code == 302
 
 

@@ -1,6 +1,8 @@
 """The partner's referral pages: what was shared, only while the referral stands and the
 person's consent to share lasts; answers refused, with a message, once either is withdrawn."""
 
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -11,7 +13,7 @@ from django.utils import translation
 from coop4int.accounts.enums import Role
 from coop4int.cases.domain import referrals as domain
 from coop4int.cases.domain.cases import open_case
-from coop4int.cases.enums import Channel, ReferralStatus, Status
+from coop4int.cases.enums import Channel, ReferralOutcome, ReferralStatus, Status
 from coop4int.cases.models import Referral
 from coop4int.directory.models import Service
 from coop4int.people.domain.people import (
@@ -201,3 +203,46 @@ def test_declining_the_last_pending_referral_returns_the_case_to_open(partner, r
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.case.status == Status.OPEN
+
+
+def _fact(body: str, fact_id: str) -> str:
+    found = re.search(rf'<dd id="{fact_id}">(.*?)</dd>', body, re.S)
+    return found.group(1) if found else ""
+
+
+def test_the_partner_sees_who_referred_the_person_and_the_cases_reference(partner, referral, unit):
+    detail, listing = _pages(partner, referral)
+    assert _fact(detail, "referring-unit") == unit.name
+    assert referral.case.reference in _fact(detail, "case-reference")
+    assert unit.name in listing
+    assert referral.case.reference in listing
+
+
+def test_the_partner_reads_their_own_outcome_note_again(partner, referral, nurse):
+    partner.post(reverse("backoffice:referral_detail", args=[referral.pk]), {"action": "accept"})
+    response = partner.post(
+        reverse("backoffice:referral_detail", args=[referral.pk]),
+        {"action": "outcome", "outcome": "served", "note": "Vacinada no dia 3."},
+    )
+    assert response.status_code == 302
+    detail, _listing = _pages(partner, referral)
+    assert "Vacinada no dia 3." in detail.split('id="outcome-note"', 1)[1]
+
+
+@pytest.mark.parametrize("withdrawn", ["referral", "consent"])
+def test_a_withdrawn_referral_names_the_unit_but_no_reference_and_no_note(
+    partner, referral, officer, nurse, unit, withdrawn
+):
+    domain.accept_referral(actor=nurse, referral=referral)
+    if withdrawn == "referral":
+        domain.withdraw_referral(actor=officer, referral=referral)
+    else:
+        domain.record_outcome(actor=nurse, referral=referral, outcome=ReferralOutcome.SERVED,
+                              note="Aminata foi vacinada.")  # fmt: skip
+        withdraw_consent(actor=officer, person=referral.case.person, purpose=Purpose.REFERRAL)
+    detail, listing = _pages(partner, referral)
+    assert _fact(detail, "referring-unit") == unit.name
+    for body in (detail, listing):
+        assert referral.case.reference not in body
+        assert "Aminata" not in body
+    assert 'id="outcome-note"' not in detail

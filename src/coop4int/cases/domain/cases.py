@@ -19,6 +19,7 @@ from coop4int.cases.domain.due import due_at
 from coop4int.cases.domain.references import new_reference, new_tracking_secret
 from coop4int.cases.enums import TRANSITIONS, Channel, Direction, Priority, Status
 from coop4int.cases.models import Case, CaseAttachment, Interaction
+from coop4int.cases.system_notes import SystemNote
 from coop4int.cases.tasks import deliver_interaction
 from coop4int.core import audit
 from coop4int.core.files import MAX_BYTES, sniff
@@ -164,10 +165,12 @@ def add_interaction(
     interpreter: str = "",
     expected_version: int | None = None,
     reopen: bool = True,
+    note: SystemNote | None = None,
 ) -> Interaction:
     """One more contact on the timeline. A message from the person puts a case that waited on
     them, or was resolved or closed, back in the queue; the first message to them is the first
-    reply.
+    reply. ``note`` is a note the platform writes: kept as its code and values, so that each
+    reader reads it in their language (``body`` is then its text in the default language).
 
     Side effects: audit ``cases.interaction.added`` (and ``cases.case.status_changed`` when
     the case moves, through ``transition_case``); an outgoing message is queued for delivery
@@ -194,7 +197,9 @@ def add_interaction(
         case=case,
         channel=channel,
         direction=direction,
-        body=body,
+        body=note.stored_text() if note is not None else body,
+        note_code=note.code if note is not None else "",
+        note_values=dict(note.values) if note is not None else {},
         author=actor,
         language=language or (case.language if direction != Direction.INTERNAL else ""),
         is_public=is_public and direction != Direction.INTERNAL,

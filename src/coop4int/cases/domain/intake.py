@@ -41,7 +41,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import Unit, User
@@ -57,8 +56,8 @@ from coop4int.cases.domain.cases import (
 )
 from coop4int.cases.enums import ACTIVE, Channel, Direction, Priority
 from coop4int.cases.models import Case, Interaction
+from coop4int.cases.system_notes import FILED_AS_NEW_CASE, SystemNote
 from coop4int.core import audit
-from coop4int.core.languages import interface_language_for
 from coop4int.directory.models import TaxonomyTerm
 from coop4int.people.domain.people import (
     PersonDetails,
@@ -126,6 +125,7 @@ class Intake:
     acknowledge: bool = False
     """A new case from a public channel whose address may still be written to today."""
     notes: list[str] = field(default_factory=list)
+    """The notes the platform wrote on the new case, in the default language."""
 
 
 def _default_unit() -> Unit:
@@ -310,17 +310,12 @@ def receive_contact(
     public = actor is None
     if public and contact.channel not in PUBLIC_CHANNELS:
         raise NotAllowed(_("Only officers record walk-ins and calls."))
-    notes: list[str] = []
+    notes: list[SystemNote] = []
     if case is not None:
         if public:
             if continues_case(case, contact):
                 return _join(actor=None, case=case, contact=contact)
-            with override(interface_language_for(case.language)):
-                notes.append(
-                    _("This message names case %(reference)s, but it did not come from one "
-                      "of that case's contacts, so it was filed as a new case.")
-                    % {"reference": case.reference}
-                )  # fmt: skip
+            notes.append(SystemNote(FILED_AS_NEW_CASE, {"reference": case.reference}))
         else:
             assert actor is not None
             if not actor.has_perm(Permission.WORK_CASES, case):
@@ -368,7 +363,7 @@ def receive_contact(
     for note in notes:
         add_interaction(
             actor=None, case=opened, channel=Channel.NOTE, direction=Direction.INTERNAL,
-            body=note, is_public=False, at=contact.at,
+            body="", note=note, is_public=False, at=contact.at,
         )  # fmt: skip
     first = opened.interactions.exclude(channel=Channel.NOTE).order_by("pk").first()
     now = contact.at or timezone.now()
@@ -385,7 +380,7 @@ def receive_contact(
         secret=secret,
         person=person,
         acknowledge=acknowledge,
-        notes=notes,
+        notes=[note.stored_text() for note in notes],
     )
 
 

@@ -1,22 +1,36 @@
 """Reading cases: always through the user's scope. Opening one case or person is audited."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.cases.domain.references import normalise_reference, tracking_digest
-from coop4int.cases.enums import ACTIVE_LIST, DONE_LIST, WAITING_LIST
-from coop4int.cases.models import Case, Interaction
+from coop4int.cases.enums import (
+    ACTIVE_LIST,
+    DONE_LIST,
+    WAITING_LIST,
+    Channel,
+    ReferralOutcome,
+    Status,
+)
+from coop4int.cases.models import Case, Interaction, Referral
 from coop4int.core import audit
+from coop4int.core.models import AuditEntry
 from coop4int.core.text_search import fold
+from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
+from coop4int.people.models import Person
 
 
 def cases_for_user(user: User) -> QuerySet[Case]:
@@ -50,8 +64,239 @@ def get_case_for_user(user: User, reference: str) -> Case:
 
 
 def timeline(case: Case, *, public_only: bool = False) -> QuerySet[Interaction]:
+    """The case's contacts, oldest first (the person's tracking page: ``public_only``)."""
     rows = case.interactions.select_related("author").prefetch_related("files")
     return rows.filter(is_public=True) if public_only else rows
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """Something done on a case that is not a contact — a status change, an assignment, a
+    referral and the partner's answers, the identity confirmed, a consent recorded or
+    withdrawn — read from the audit log and told in the language of whoever reads it."""
+
+    action: str
+    """The audit action code, e.g. ``cases.case.status_changed``."""
+    text: str
+    """One or two whole sentences, in the current language."""
+    actor: str
+    """Who did it (their name), or "" when nobody did (the system, the person)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of a case's timeline for staff: a contact or an event."""
+
+    occurred_at: datetime
+    interaction: Interaction | None = None
+    event: CaseEvent | None = None
+
+
+# Why a status changed (``cases.domain.cases.REASON_*``), as a sentence of its own.
+_STATUS_REASONS = {
+    "first_reply": gettext_lazy("The first reply was given."),
+    "assigned": gettext_lazy("The case was given to an officer."),
+    "person_wrote": gettext_lazy("The person wrote again."),
+    "referred": gettext_lazy("The case was referred to a partner."),
+    "referral_declined": gettext_lazy("A partner declined the referral."),
+    "referral_completed": gettext_lazy("A partner recorded the outcome of the referral."),
+    "referral_withdrawn": gettext_lazy("The referral was withdrawn."),
+    "sharing_consent_withdrawn": gettext_lazy(
+        "The person withdrew their consent to share their details with a partner."
+    ),
+}
+
+_CASE_EVENTS = (
+    "cases.case.status_changed",
+    "cases.case.assigned",
+    "cases.case.identity_confirmed",
+    "cases.case.satisfaction",
+    "cases.callback.scheduled",
+    "cases.callback.done",
+)
+_REFERRAL_EVENTS = (
+    "cases.referral.accepted",
+    "cases.referral.declined",
+    "cases.referral.completed",
+    "cases.referral.withdrawn",
+)
+_PERSON_EVENTS = ("people.consent.given", "people.consent.withdrawn")
+
+
+def _label(choices: Any, value: Any) -> str:
+    """The label of ``value`` in the ``choices`` enumeration, or the value itself."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _status_changed(data: Mapping[str, Any], _referral: Referral | None) -> str:
+    text = _("The status changed from “%(old)s” to “%(new)s”.") % {
+        "old": _label(Status, data.get("from", "")),
+        "new": _label(Status, data.get("to", "")),
+    }
+    reason = str(data.get("reason") or "")
+    if reason in _STATUS_REASONS:
+        return f"{text} {_STATUS_REASONS[reason]}"
+    if reason:
+        return f"{text} {_('Reason given: %(reason)s') % {'reason': reason}}"
+    return text
+
+
+def _referral_names(referral: Referral | None) -> dict[str, str]:
+    if referral is None:
+        return {"service": "—", "partner": "—"}
+    return {"service": referral.service.name, "partner": referral.partner.name}
+
+
+def _referral_withdrawn(data: Mapping[str, Any], referral: Referral | None) -> str:
+    if data.get("reason") == "sharing_consent_withdrawn":
+        return _(
+            "The referral to %(service)s was withdrawn: the person withdrew their consent to "
+            "share their details with a partner."
+        ) % _referral_names(referral)
+    return _("The referral to %(service)s was withdrawn.") % _referral_names(referral)
+
+
+_EVENT_TEXT: dict[str, Callable[[Mapping[str, Any], Referral | None], str]] = {
+    "cases.case.status_changed": _status_changed,
+    "cases.case.assigned": lambda data, _r: (
+        _("Assigned to %(name)s.") % {"name": data["name"]}
+        if data.get("name")
+        else _("Given back to the unit's queue.")
+    ),
+    "cases.case.identity_confirmed": lambda data, _r: (
+        _("The identity was confirmed: the request is on the person's record.")
+        if data.get("matched")
+        else _("The identity was confirmed: the request stays apart from any record.")
+    ),
+    "cases.case.satisfaction": lambda data, _r: (
+        _("The person's answer to the satisfaction question was recorded: %(score)s of 5.")
+        % {"score": data.get("score", "—")}
+    ),
+    "cases.referral.accepted": lambda data, referral: (
+        _("%(partner)s accepted the referral to %(service)s.") % _referral_names(referral)
+    ),
+    "cases.referral.declined": lambda data, referral: (
+        _("%(partner)s declined the referral to %(service)s. Reason: %(reason)s")
+        % (_referral_names(referral) | {"reason": data.get("reason", "")})
+    ),
+    "cases.referral.completed": lambda data, referral: (
+        _("%(partner)s recorded the outcome of the referral to %(service)s: %(outcome)s.")
+        % (_referral_names(referral) | {"outcome": _label(ReferralOutcome, data.get("outcome"))})
+    ),
+    "cases.referral.withdrawn": _referral_withdrawn,
+    "cases.callback.scheduled": lambda data, _r: _("A call-back was scheduled."),
+    "cases.callback.done": lambda data, _r: _("The call-back was made."),
+    "people.consent.given": lambda data, _r: (
+        _("Consent recorded: %(purpose)s (%(method)s).")
+        % {
+            "purpose": _label(Purpose, data.get("purpose")),
+            "method": _label(ConsentMethod, data.get("method")),
+        }
+    ),
+    "people.consent.withdrawn": lambda data, _r: (
+        _("Consent withdrawn: %(purpose)s.") % {"purpose": _label(Purpose, data.get("purpose"))}
+    ),
+}
+
+
+def case_events(case: Case) -> list[tuple[datetime, CaseEvent]]:
+    """What was done on ``case`` besides its contacts, oldest first, from the audit log: its
+    status changes, assignments, the partners' answers to its referrals and their withdrawal,
+    the identity confirmed, call-backs, the satisfaction answer, and the consents of its
+    person recorded or withdrawn since it opened. (A referral sent is on the timeline already:
+    ``refer_case`` writes a note.) Sentences are made now, in the current language: the log
+    keeps codes, never text. Three queries, and a fourth for the names of those it was
+    assigned to, whatever the case holds."""
+    referrals = {str(r.pk): r for r in case.referrals.select_related("service", "partner")}
+    types = ContentType.objects.get_for_models(Case, Referral, Person)
+    wanted = Q(object_type=types[Case], object_id=str(case.pk), action__in=_CASE_EVENTS)
+    if referrals:
+        wanted |= Q(
+            object_type=types[Referral],
+            object_id__in=list(referrals),
+            action__in=_REFERRAL_EVENTS,
+        )
+    if case.person_id is not None:
+        wanted |= Q(
+            object_type=types[Person],
+            object_id=str(case.person_id),
+            action__in=_PERSON_EVENTS,
+            created_at__gte=case.opened_at,
+        )
+    entries = list(
+        AuditEntry.objects.filter(wanted).select_related("actor").order_by("created_at", "id")
+    )
+    assignees = {
+        str(entry.data.get("to")) for entry in entries if entry.action == "cases.case.assigned"
+    }
+    names = {
+        user.get_username(): user.get_full_name() or user.get_username()
+        for user in User.objects.filter(username__in=assignees - {""})
+    }
+    events = []
+    for entry in entries:
+        data = dict(entry.data)
+        if entry.action == "cases.case.assigned":
+            data["name"] = names.get(str(data.get("to") or ""), str(data.get("to") or ""))
+        referral = referrals.get(entry.object_id)
+        actor = entry.actor
+        events.append(
+            (
+                entry.created_at,
+                CaseEvent(
+                    action=entry.action,
+                    text=_EVENT_TEXT[entry.action](data, referral),
+                    actor=(actor.get_full_name() or actor.get_username())
+                    if actor is not None
+                    else entry.actor_label,
+                ),
+            )
+        )
+    return events
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """The staff's timeline of ``case``: its contacts and notes (``timeline``) and what was
+    done on it (``case_events``), oldest first."""
+    entries = [TimelineEntry(i.occurred_at, interaction=i) for i in timeline(case)]
+    entries += [TimelineEntry(when, event=event) for when, event in case_events(case)]
+    # Stable: at the same moment, the contact comes before what it caused.
+    return sorted(entries, key=lambda entry: entry.occurred_at)
+
+
+def reply_channels(case: Case) -> list[Channel]:
+    """The channels a reply to ``case`` can go out on: e-mail with an address, SMS and
+    WhatsApp with a phone number (the case's, else its person's), the web when the request
+    came by the web form (the person reads it on their tracking page) — and always a walk-in
+    or a call, recorded as said."""
+    kinds = (
+        set(case.person.contacts.values_list("kind", flat=True))
+        if case.person is not None
+        else set()
+    )
+    email = bool(case.reply_email) or ContactKind.EMAIL in kinds
+    phone = bool(case.reply_phone) or ContactKind.PHONE in kinds
+    return [
+        channel
+        for channel, reachable in (
+            (Channel.EMAIL, email),
+            (Channel.WEB, case.channel == Channel.WEB),
+            (Channel.SMS, phone),
+            (Channel.WHATSAPP, phone),
+            (Channel.WALK_IN, True),
+            (Channel.PHONE, True),
+        )
+        if reachable
+    ]
+
+
+def usual_reply_channel(case: Case, channels: Sequence[Channel]) -> Channel:
+    """The channel a reply is first offered on: the one the request came by when a reply can
+    go out there, else the first of ``channels`` (``reply_channels``)."""
+    return Channel(case.channel) if case.channel in channels else channels[0]
 
 
 def case_for_tracking(reference: str, secret: str) -> Case:

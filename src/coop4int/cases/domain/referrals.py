@@ -28,6 +28,7 @@ from coop4int.cases.domain.cases import (
 from coop4int.cases.domain.due import add_working_time
 from coop4int.cases.enums import Channel, Direction, ReferralOutcome, ReferralStatus, Status
 from coop4int.cases.models import Case, Referral
+from coop4int.cases.system_notes import REFERRED, SystemNote
 from coop4int.core import audit
 from coop4int.directory.domain.calendars import unit_calendar
 from coop4int.directory.models import Service
@@ -84,7 +85,8 @@ def refer_case(
         case=case,
         channel=Channel.NOTE,
         direction=Direction.INTERNAL,
-        body=_("Referred to %(service)s.") % {"service": service.name},
+        body="",
+        note=SystemNote(REFERRED, {"service": service.name}),
         is_public=False,
         expected_version=expected_version,
     )

@@ -265,6 +265,34 @@ def test_medians_in_hours_from_five_cases(coordinator, officer, unit):
     assert stats.median_hours_to_resolution == 36.0
 
 
+def test_closed_means_resolved_or_closed_the_cases_the_median_resolution_is_taken_over(
+    coordinator, officer, unit
+):
+    """One definition of closed (docs/glossary.md): resolved or closed, dated by the
+    resolution. Five cases resolved and five closed without being resolved first count ten
+    — not "closed <5" beside a median over the resolved ones — and closing a resolved case
+    later neither counts it again nor moves it to the later month."""
+    resolved = walk_ins(officer, unit, 5)
+    _reply_and_resolve(officer, resolved, (), (24, 36, 36, 48, 60))
+    for case in walk_ins(officer, unit, 5):
+        with freeze_time(case.opened_at + timedelta(hours=12)):
+            change_status(actor=officer, case=case, status=Status.CLOSED)
+    for case in resolved:
+        with freeze_time(at(2, month=4)):
+            change_status(actor=officer, case=case, status=Status.CLOSED)
+
+    march = unit_statistics(coordinator, unit_id=unit.pk, **MARCH)
+    april = unit_statistics(
+        coordinator, unit_id=unit.pk, start=date(2025, 4, 1), end=date(2025, 4, 30)
+    )
+
+    assert march.cases_closed == 10
+    assert march.median_hours_to_resolution == 18.0  # over the same ten: 12 ×5, 24 … 60
+    assert april.cases_closed is None  # nothing was resolved in April
+    assert april.median_hours_to_resolution is None
+    assert ("summary", "cases_closed", "10") in list(statistics_rows(march))
+
+
 def test_a_median_of_fewer_than_five_cases_is_not_given(coordinator, officer, unit):
     cases = walk_ins(officer, unit, 5)
     _reply_and_resolve(officer, cases, (2, 4, 10, 12), (24,))

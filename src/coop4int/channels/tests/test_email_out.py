@@ -127,3 +127,24 @@ def test_a_bare_number_by_e_mail_answers_the_satisfaction_question(unit, make_st
     case.refresh_from_db()
     assert case.satisfaction == 4
     assert case.status == Status.RESOLVED
+
+
+def test_a_reply_in_a_right_to_left_language_keeps_numbers_and_reference_in_order(
+    smtp, unit, make_staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = file_message(_from_person("سؤال", "أحتاج إلى مساعدة."), unit=unit)
+    case = first.case
+    # The person reads Arabic; a reference with digits, as most are.
+    Case.objects.filter(pk=case.pk).update(language="ar", reference="K7MX-4QF9")
+    case.refresh_from_db()
+    officer = make_staff(Role.FRONT_OFFICE_OFFICER, unit)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reply(actor=officer, case=case, body="اتصل بالرقم 808 257 257.", channel=Channel.EMAIL)
+
+    _recipients, sent = smtp.messages[-1]
+    content = sent.get_body().get_content()
+    # U+2066 LEFT-TO-RIGHT ISOLATE … U+2069 POP DIRECTIONAL ISOLATE around each run.
+    assert "اتصل بالرقم \u2066808 257 257\u2069." in content
+    assert "\u2066K7MX-4QF9\u2069" in content

@@ -26,6 +26,7 @@ from coop4int.content.enums import FeedbackStatus
 from coop4int.content.models import Feedback
 from coop4int.core import audit
 from coop4int.core.audit import mask
+from coop4int.core.bidi import isolate_runs_for_language
 
 # The parts of a page's address that may be kept with feedback about it, per route. Only
 # routes with parts need a line: a route whose parts are not all listed here (the tracking
@@ -131,7 +132,8 @@ def reply_to_feedback(*, actor: User, feedback: Feedback, text: str) -> None:
     with translation.override(feedback.language or settings.LANGUAGE_CODE):
         context = {"feedback": feedback}
         subject = render_to_string("content/email/feedback_reply_subject.txt", context).strip()
-        body = render_to_string("content/email/feedback_reply.txt", context)
+        rendered = render_to_string("content/email/feedback_reply.txt", context)
+    body = isolate_runs_for_language(rendered, feedback.language)
     # Sent inside the transaction: if the mail server refuses it, the reply is not recorded.
     send_mail(subject, body, None, [feedback.contact_email])
     audit.record(action="content.feedback.replied", actor=actor, obj=feedback)

@@ -31,7 +31,7 @@ class Reading:
         return self.revision.translation.status == TranslationStatus.OUTDATED
 
 
-def _published(items: QuerySet[ContentItem]) -> dict[int, dict[str, Revision]]:
+def published_revisions(items: QuerySet[ContentItem]) -> dict[int, dict[str, Revision]]:
     """The latest published revision of each item's languages, in one query."""
     latest: dict[int, dict[str, Revision]] = {}
     revisions = (
@@ -55,7 +55,7 @@ def _reading(item: ContentItem, published: dict[str, Revision], language: str) -
 def published_items(language: str) -> list[Reading]:
     """Every item with a published text, each in the reader's language or its fallback."""
     items = ContentItem.objects.select_related("topic").order_by("slug")
-    published = _published(items)
+    published = published_revisions(items)
     readings = [
         _reading(item, published.get(item.pk, {}), language)
         for item in items
@@ -69,9 +69,8 @@ def reading_for(slug: str, language: str) -> Reading:
     item = ContentItem.objects.select_related("topic").filter(slug=slug).first()
     if item is None:
         raise Http404
-    reading = _reading(
-        item, _published(ContentItem.objects.filter(pk=item.pk)).get(item.pk, {}), language
-    )
+    published = published_revisions(ContentItem.objects.filter(pk=item.pk))
+    reading = _reading(item, published.get(item.pk, {}), language)
     if reading is None:
         raise Http404
     return reading

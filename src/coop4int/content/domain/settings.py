@@ -1,4 +1,5 @@
-"""What an item is about and, for campaigns, when it runs and whom it reached."""
+"""What an item is about, which unit keeps it true and, for campaigns, when it runs and whom
+it reached."""
 
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -7,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from coop4int.accounts.models import User
+from coop4int.accounts.models import Unit, User
 from coop4int.accounts.roles import Permission
 from coop4int.content.enums import Channel
 from coop4int.content.models import ContentItem
@@ -23,13 +24,15 @@ def update_item_settings(
     topic: TaxonomyTerm | None,
     audience: str,
     services: Iterable[Service],
+    unit: Unit | None,
     period_start: date | None = None,
     period_end: date | None = None,
     channels: Iterable[str] = (),
     reach: Mapping[str, int] | None = None,
 ) -> None:
-    """Set the topic, audience and related services; for a campaign, its period, channels
-    and the people reached per channel. Side effects: audit ``content.item.settings_changed``."""
+    """Set the topic, audience, related services and responsible unit; for a campaign, its
+    period, channels and the people reached per channel. Side effects: audit
+    ``content.item.settings_changed``."""
     if not actor.has_perm(Permission.EDIT_CONTENT):
         raise PermissionDenied
     channels = [c for c in channels if c in Channel.values]
@@ -39,16 +42,20 @@ def update_item_settings(
     if any(count < 0 for count in reach.values()):
         raise ValidationError(_("A number of people cannot be negative."))
     item.topic = topic
+    item.unit = unit
     item.audience = audience.strip()
     item.period_start, item.period_end = period_start, period_end
     item.channels, item.reach = channels, reach
-    item.save(
-        update_fields=["topic", "audience", "period_start", "period_end", "channels", "reach"]
-    )
+    fields = ["topic", "unit", "audience", "period_start", "period_end", "channels", "reach"]
+    item.save(update_fields=fields)
     item.services.set(list(services))
     audit.record(
         action="content.item.settings_changed",
         actor=actor,
         obj=item,
-        data={"channels": channels, "reach": sum(reach.values())},
+        data={
+            "channels": channels,
+            "reach": sum(reach.values()),
+            "unit": unit.slug if unit else None,
+        },
     )

@@ -8,9 +8,11 @@ else saved, sent or published the text, or a button pressed twice, is refused wi
 
 import difflib
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ from coop4int.accounts.roles import Permission
 from coop4int.content import markdown
 from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem, Revision, Translation
+from coop4int.content.review_dates import next_review
 from coop4int.core import audit, search
 from coop4int.core.languages import REGISTRY
 
@@ -85,13 +88,22 @@ def create_item(
     summary: str = "",
     body: str = "",
     is_demo: bool = False,
+    today: date | None = None,
 ) -> ContentItem:
-    """A new item with its source text as a draft. Side effects: audit
+    """A new item with its source text as a draft, kept by the author's unit and due for
+    review a year from ``today`` (moved on when its source is published). Side effects: audit
     ``content.item.created``."""
     _require(actor)
     if source_language not in REGISTRY:
         raise ValidationError({"source_language": _("Unknown language.")})
-    item = ContentItem(slug=slug, kind=kind, source_language=source_language, is_demo=is_demo)
+    item = ContentItem(
+        slug=slug,
+        kind=kind,
+        source_language=source_language,
+        is_demo=is_demo,
+        unit=actor.unit,
+        review_by=next_review(today or timezone.localdate()),
+    )
     item.full_clean()
     item.save()
     translation = Translation.objects.create(
@@ -179,14 +191,20 @@ def submit_for_review(
 
 @transaction.atomic
 def publish(
-    *, actor: User, translation: Translation, expected_version: int | None = None
+    *,
+    actor: User,
+    translation: Translation,
+    expected_version: int | None = None,
+    today: date | None = None,
 ) -> list[Translation]:
     """Publish a reviewed text. The reviewer must not be the person who wrote this version.
     Refused with ``TextChanged`` when the text is no longer at ``expected_version`` (the
     reviewer would publish what they have not read) or no longer in review.
 
     When the source text is published anew, every translation made from an older source
-    version becomes outdated; they are returned. Side effects: a published revision; audit
+    version becomes outdated; they are returned. Publishing the source is also a review of
+    the item: it was last reviewed ``today`` and is due again a year later (editors may then
+    choose another date). Side effects: a published revision; audit
     ``content.text.published``."""
     _require(actor)
     translation = _locked(translation)
@@ -228,12 +246,16 @@ def publish(
         for other in outdated:
             other.status = TranslationStatus.OUTDATED
             other.save(update_fields=["status", "updated_at"])
-    audit.record(
-        action="content.text.published",
-        actor=actor,
-        obj=item,
-        data={"language": translation.language, "outdated": [t.language for t in outdated]},
-    )
+        item.last_reviewed_on = today or timezone.localdate()
+        item.review_by = next_review(item.last_reviewed_on)
+        item.save(update_fields=["last_reviewed_on", "review_by"])
+    data: dict[str, object] = {
+        "language": translation.language,
+        "outdated": [t.language for t in outdated],
+    }
+    if translation.language == item.source_language:
+        data["review_by"] = item.review_by.isoformat()
+    audit.record(action="content.text.published", actor=actor, obj=item, data=data)
     return outdated
 
 

@@ -147,7 +147,8 @@ def test_a_campaign_has_a_period_channels_and_reach(card, author, client, unit):
     desk = praia_desk(unit, name="Atendimento de Praia")
     update_item_settings(
         actor=author, item=card, topic=None, audience="Trabalhadores sazonais",
-        services=[desk.service], period_start=date(2026, 12, 1), period_end=date(2027, 1, 31),
+        services=[desk.service], unit=unit,
+        period_start=date(2026, 12, 1), period_end=date(2027, 1, 31),
         channels=["radio", "posters", "nonsense"], reach={"radio": 12000, "posters": 800, "tv": 5},
     )  # fmt: skip
     card.refresh_from_db()
@@ -164,7 +165,7 @@ def test_a_campaign_has_a_period_channels_and_reach(card, author, client, unit):
 def test_a_campaign_cannot_end_before_it_starts(card, author):
     with pytest.raises(ValidationError):
         update_item_settings(
-            actor=author, item=card, topic=None, audience="", services=[],
+            actor=author, item=card, topic=None, audience="", services=[], unit=None,
             period_start=date(2027, 1, 1), period_end=date(2026, 1, 1),
         )  # fmt: skip
 

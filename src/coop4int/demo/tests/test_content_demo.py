@@ -155,3 +155,17 @@ def test_the_arabic_migrant_support_line_reads_right_to_left(client, demo):
     assert "خط دعم المهاجرين" in page
     assert 'href="tel:+351808257257"' in page
     assert 'class="fallback-note"' not in page
+
+
+def test_the_arabic_support_line_card_isolates_its_numbers_in_order(client, demo):
+    body = client.get(f"/en/info/{LINE}/ar/").content.decode()
+
+    landline = (
+        '<a href="tel:+351808257257" rel="noopener noreferrer">'
+        '<bdi dir="ltr" class="ltr">808 257 257</bdi></a>'
+    )
+    mobile = '<bdi dir="ltr" class="ltr">21 810 61 91</bdi>'
+    assert landline in body
+    assert mobile in body
+    assert body.index(landline) < body.index(mobile)
+    assert '<bdi dir="ltr" class="ltr">9:00</bdi>' in body  # times too, in their order

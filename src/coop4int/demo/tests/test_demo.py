@@ -90,3 +90,25 @@ def test_demo_otp_refuses_when_debug_is_off(db, settings):
 
     with pytest.raises(CommandError):
         _demo_otp("admin")
+
+
+def test_a_second_editor_reviews_and_publishes_what_the_first_one_wrote(db):
+    """Publishing needs someone other than the text's author: with one editor only the
+    administrator could (the demo's editors are ``editor`` and ``editora``)."""
+    from coop4int.content.domain.workflow import create_item, publish, submit_for_review
+    from coop4int.content.enums import ItemKind, TranslationStatus
+
+    _load()
+    writer = User.objects.get(username="editor")
+    reviewer = User.objects.get(username="editora")
+    assert reviewer.is_demo
+    assert reviewer.check_password(DEMO_PASSWORD)
+    assert reviewer.roles == {Role.CONTENT_EDITOR} == writer.roles
+    assert reviewer.unit == writer.unit
+    item = create_item(actor=writer, slug="horario", kind=ItemKind.CARD, source_language="pt",
+                       title="Horário", body="Abrimos às 8h.")  # fmt: skip
+    text = item.translations.get()
+    submit_for_review(actor=writer, translation=text)
+    publish(actor=reviewer, translation=text)
+    text.refresh_from_db()
+    assert text.status == TranslationStatus.PUBLISHED

@@ -13,6 +13,11 @@ from coop4int.accounts.enums import Island
 from coop4int.core.languages import REGISTRY
 from coop4int.demo import directory
 from coop4int.directory import models as d
+from coop4int.directory.domain.queries import (
+    can_be_called,
+    get_service_at_location,
+    phones_to_call,
+)
 
 DIRECTORY_MODELS = (
     d.Taxonomy,
@@ -103,8 +108,8 @@ def test_migrant_support_line_keeps_the_old_hours_as_history(demo):
     assert all(s.valid_to is None for s in current)
     assert all(s.valid_from is None for s in old)
     assert {(p.number, p.type, p.description) for p in line.phones.all()} == {
-        ("808 257 257", "voice", "landline"),
-        ("21 810 61 91", "voice", "mobile and abroad"),
+        ("808 257 257", "voice", "rede fixa"),
+        ("21 810 61 91", "voice", "rede móvel e estrangeiro"),
     }
 
 
@@ -200,8 +205,12 @@ def test_the_four_cnaim_centres_take_walk_ins_in_portugal(demo):
         assert service.walk_in
         assert not service.appointment_required
         assert service.name.startswith("Atendimento presencial sem marcação")
-    lisboa = d.Phone.objects.get(location__name="CNAIM Lisboa")
-    assert (lisboa.number, lisboa.type) == ("21 810 61 17", "fax")
+    assert set(
+        d.Phone.objects.filter(location__name="CNAIM Lisboa").values_list("number", "type")
+    ) == {
+        ("21 810 61 00", "voice"),
+        ("21 810 61 17", "fax"),
+    }
     assert set(
         d.Phone.objects.filter(location__name="CNAIM Porto").values_list("number", "type")
     ) == {
@@ -210,6 +219,13 @@ def test_the_four_cnaim_centres_take_walk_ins_in_portugal(demo):
     }
     faro = d.Address.objects.get(location__name="CNAIM Algarve")
     assert (faro.postal_code, faro.city) == ("8000-151", "Faro")
+
+
+def test_every_demo_place_has_its_own_number_a_person_can_call(demo):
+    for sal in d.ServiceAtLocation.objects.all():
+        phones = phones_to_call(get_service_at_location(sal.pk))
+        assert any(can_be_called(phone) for phone in phones.own), sal
+        assert phones.fallback == []
 
 
 def test_aai_services_have_an_english_name_and_one_a_french_name(demo):

@@ -72,17 +72,20 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def import_hsds(*, path: Path, strict: bool = False) -> ImportReport:
+def import_hsds(*, path: Path, strict: bool = False, kind: str | None = None) -> ImportReport:
     """Import the HSDS document or data package at ``path`` in one transaction.
 
-    ``path`` is a JSON document (one service, one organization, a list of either, or an HSDS
-    paginated response with ``contents``), a ``datapackage.json`` with CSV resources, or a
-    directory holding one. Raises HSDSImportError with every problem, having saved nothing.
+    ``path`` is a JSON document (an organization, a service, a service at a location, a
+    location, a taxonomy or a taxonomy term; a list of them, or an HSDS paginated response
+    with ``contents``), a ``datapackage.json`` with CSV resources, or a directory holding one.
+    Each object of a JSON document is recognised by its fields, or is the ``kind`` given (one
+    of ``hsds_reading.DOCUMENT_KINDS``); an object that cannot be recognised is a problem.
+    Raises HSDSImportError with every problem, having saved nothing.
 
     Side effects: creates and updates directory rows; rebuilds the public directory entries
     of the services and locations it changed; one audit entry ``directory.hsds.imported``.
     """
-    importer = _Importer()
+    importer = _Importer(kind)
     importer.read(path)
     with transaction.atomic():
         plan = importer.check()

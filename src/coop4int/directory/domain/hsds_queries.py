@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
 from django.http import Http404
 
 from coop4int.directory.models import (
@@ -142,6 +143,16 @@ def services_for_hsds(criteria: ServiceCriteria, *, full: bool = False) -> Query
     return services.filter(_service_filter(criteria)).order_by("name", "id")
 
 
+def service_dates_for_hsds(criteria: ServiceCriteria) -> QuerySet[Service]:
+    """The services matching the criteria with only their id and time of change (HSDS's
+    ``minimal`` list), in the order of ``services_for_hsds``."""
+    return (
+        Service.objects.filter(_service_filter(criteria))
+        .order_by("name", "id")
+        .only("id", "modified_at")
+    )
+
+
 def service_for_hsds(service_id: UUID) -> Service:
     """One service with everything its nested HSDS form shows; Http404 if there is none."""
     service = _full_services().filter(pk=service_id).first()
@@ -151,11 +162,18 @@ def service_for_hsds(service_id: UUID) -> Service:
 
 
 def service_at_locations_for_hsds(
-    criteria: ServiceCriteria, *, full: bool = False
+    criteria: ServiceCriteria, *, full: bool = False, postcode: str = ""
 ) -> QuerySet[ServiceAtLocation]:
     """Services at locations whose service matches the criteria (the search also looks at the
-    location's name), by service name and location name."""
+    location's name), by service name and location name; with ``postcode``, only those whose
+    location has an address with that postal code (case and spaces aside)."""
     condition = _service_filter(replace(criteria, search=""), "service__")
+    wanted = "".join(postcode.split()).upper()
+    if wanted:
+        addresses = Address.objects.annotate(
+            code=Replace(Upper("postal_code"), Value(" "), Value(""))
+        ).filter(location=OuterRef("location"), code=wanted)
+        condition &= Q(Exists(addresses))
     if criteria.search:
         condition &= (
             Q(service__name__icontains=criteria.search)
@@ -234,9 +252,16 @@ def taxonomy_for_hsds(taxonomy_id: UUID) -> Taxonomy:
 
 
 def taxonomy_terms_for_hsds(
-    *, search: str = "", taxonomy_id: UUID | None = None, parent_id: UUID | None = None
+    *,
+    search: str = "",
+    taxonomy_id: UUID | None = None,
+    parent_id: UUID | None = None,
+    top_only: bool = False,
 ) -> QuerySet[TaxonomyTerm]:
+    """Terms by name; ``top_only``: only those at the top of their tree (no parent)."""
     terms = TaxonomyTerm.objects.select_related("taxonomy_detail").order_by("name", "id")
+    if top_only:
+        terms = terms.filter(parent__isnull=True)
     if search:
         terms = terms.filter(Q(name__icontains=search) | Q(description__icontains=search))
     if taxonomy_id is not None:

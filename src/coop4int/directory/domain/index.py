@@ -1,7 +1,8 @@
 """Keeping the public directory's ready-to-read entries and opening intervals true.
 
 Every domain function that changes a service, a location, their hours or closures calls
-``refresh_entries`` for what it touched; a daily task rolls the intervals forward."""
+``refresh_entries`` for what it touched; a daily task rolls the intervals forward. The site
+search's documents of the services are kept by the same call."""
 
 import logging
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from coop4int.core import search
 from coop4int.core.text_search import fold
 from coop4int.directory import hours
 from coop4int.directory.domain.calendars import calendar_for
@@ -71,9 +73,18 @@ def _entry_fields(sal: ServiceAtLocation) -> dict[str, object]:
         | {lang.code for lang in service.languages.all() if lang.code}
     )
     topics = sorted(str(topic.taxonomy_term_id) for topic in service.attributes.all())
+    # Its topics named in every language too, as in the site search: "sante" finds a health
+    # service in both boxes.
+    topic_names = [
+        name
+        for attribute in service.attributes.all()
+        for name in (attribute.taxonomy_term.name, *attribute.taxonomy_term.names.values())
+        if name
+    ]
     searchable = [*names.values(), *descriptions.values(), location.name, address_line,
                   location.municipality,
-                  service.organization.name if service.organization else ""]  # fmt: skip
+                  service.organization.name if service.organization else "",
+                  *topic_names]  # fmt: skip
     return {
         "service": service,
         "location": location,
@@ -97,6 +108,41 @@ def _entry_fields(sal: ServiceAtLocation) -> dict[str, object]:
         "search_text": fold(" ".join(part for part in searchable if part)),
         "sort_name": fold(service.name)[:300],
     }
+
+
+def _search_documents(sal: ServiceAtLocation, address_line: str) -> list[search.Document]:
+    """The service at this location as the site search finds it: one document per language
+    its texts are written in, with the place and the organisation; and, matched but not
+    shown, its topics named in every language, so that "santé" finds a health service written
+    in Portuguese only. (The directory's own box matches the same texts.)"""
+    service, location = sal.service, sal.location
+    names, descriptions = service_texts(service)
+    place: list[str] = []
+    organization = service.organization.name if service.organization else ""
+    for part in (location.name, address_line, location.municipality, organization):
+        if part and not any(part in earlier for earlier in place):
+            place.append(part)
+    topics = sorted(
+        {
+            name
+            for attribute in service.attributes.all()
+            for name in (attribute.taxonomy_term.name, *attribute.taxonomy_term.names.values())
+            if name
+        }
+    )
+    return [
+        search.Document(
+            key=str(sal.pk),
+            language=language,
+            title=name,
+            body="\n".join(
+                part for part in (descriptions.get(language, ""), " · ".join(place)) if part
+            ),
+            url=f"directory/{sal.pk}/",
+            keywords=" ".join(topics),
+        )
+        for language, name in names.items()
+    ]
 
 
 def _intervals(sal: ServiceAtLocation, entry: DirectoryEntry, now: datetime) -> list[OpenInterval]:
@@ -184,7 +230,7 @@ def refresh_entries(
         "service__closures",
         "service__translations",
         "service__languages",
-        "service__attributes",
+        "service__attributes__taxonomy_term",
         "location__schedules",
         "location__closures",
         "location__addresses",
@@ -196,8 +242,11 @@ def refresh_entries(
             Q(service_id__in=list(service_ids or [])) | Q(location_id__in=list(location_ids or []))
         )
     written = 0
+    keys: list[str] = []
+    documents: list[search.Document] = []
     with transaction.atomic():
         for sal in sals:
+            keys.append(str(sal.pk))
             if sal.service.status == ServiceStatus.DEFUNCT:
                 DirectoryEntry.objects.filter(service_at_location=sal).delete()
                 continue
@@ -206,7 +255,13 @@ def refresh_entries(
             )
             entry.intervals.all().delete()
             OpenInterval.objects.bulk_create(_intervals(sal, entry, now))
+            documents.extend(_search_documents(sal, entry.address_line))
             written += 1
+        # A full refresh also drops the documents of entries that are gone.
+        everything = service_ids is None and location_ids is None
+        search.replace_documents(
+            kind="service", documents=documents, keys=None if everything else keys
+        )
         refresh_facets()
         # Bumped now for readers inside this transaction, and again once the change is visible
         # to everyone: a page cached in between would otherwise stay stale.

@@ -13,16 +13,20 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from coop4int.accounts.models import User
+from coop4int.accounts.enums import UnitKind
+from coop4int.accounts.models import Unit, User
 from coop4int.core.text_search import fold
 from coop4int.directory import hours
 from coop4int.directory.domain.calendars import calendar_for, hours_owner
 from coop4int.directory.domain.index import LONGEST_INTERVAL, directory_version
+from coop4int.directory.enums import CALLABLE_PHONE_TYPES, ServiceStatus
 from coop4int.directory.models import (
     ChangeProposal,
     DirectoryEntry,
     DirectoryFacets,
     OpenInterval,
+    Organization,
+    Phone,
     Schedule,
     Service,
     ServiceAtLocation,
@@ -203,6 +207,7 @@ def _with_page_data(sals: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLoca
             "service__translations",
             "service__languages",
             "service__phones",
+            "service__organization__phones",
             "service__required_documents",
             "service__cost_options",
             "service__attributes__taxonomy_term",
@@ -223,6 +228,28 @@ def get_service_at_location(sal_id: UUID) -> ServiceAtLocation:
         return _with_page_data(ServiceAtLocation.objects.all()).get(pk=sal_id)
     except ServiceAtLocation.DoesNotExist:
         raise Http404 from None
+
+
+def find_service_at_location(sal_id: UUID) -> ServiceAtLocation | None:
+    """One service at one location with the service's names (for a title), or None."""
+    return (
+        ServiceAtLocation.objects.select_related("service")
+        .prefetch_related("service__translations")
+        .exclude(service__status="defunct")
+        .filter(pk=sal_id)
+        .first()
+    )
+
+
+def leaflet_unit(unit_slug: str) -> Unit | None:
+    """The unit whose leaflet is at ``unit_slug``, or None when it maintains no service."""
+    service = (
+        Service.objects.select_related("unit")
+        .filter(unit__slug=unit_slug)
+        .exclude(status="defunct")
+        .first()
+    )
+    return service.unit if service else None
 
 
 def services_of_unit(unit_slug: str) -> list[ServiceAtLocation]:
@@ -250,6 +277,110 @@ def service_hours(sal: ServiceAtLocation, at: datetime) -> ServiceHours:
         )
     except hours.InvalidRule:
         return ServiceHours(False, None, [], local_today, readable=False)
+
+
+def can_be_called(phone: Phone) -> bool:
+    """Whether a person can call ``phone``: never a fax, a pager or a text-only number."""
+    return phone.type in CALLABLE_PHONE_TYPES
+
+
+def telephone_lines(country: str = "") -> list[Service]:
+    """The telephone lines in service (in ``country`` when given: where they are offered),
+    with their phones, by name."""
+    lines = (
+        Service.objects.filter(telephone_line=True)
+        .exclude(status__in=[ServiceStatus.DEFUNCT, ServiceStatus.INACTIVE])
+        .prefetch_related("phones", "translations")
+        .order_by("name", "pk")
+    )
+    if country:
+        lines = lines.filter(at_locations__location__country=country).distinct()
+    return list(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePhones:
+    """The numbers a service's page shows: ``own`` (of the service at that location, of the
+    service, of the location; those that can be called first) and, when none of them can be
+    called, ``fallback``: the numbers to call instead, of ``fallback_from`` — the service's
+    organisation, else a telephone line of that organisation, else one of the country."""
+
+    own: list[Phone]
+    fallback: list[Phone] = field(default_factory=list)
+    fallback_from: Organization | Service | None = None
+
+
+def phones_to_call(sal: ServiceAtLocation) -> ServicePhones:
+    """What to show a person who wants to call about ``sal`` (see ServicePhones). Reads the
+    prefetched phones of ``_with_page_data``; a query more only when no number of the place
+    can be called."""
+    own = [*sal.phones.all(), *sal.service.phones.all(), *sal.location.phones.all()]
+    own.sort(key=lambda phone: not can_be_called(phone))  # stable: keeps the order otherwise
+    if any(can_be_called(phone) for phone in own):
+        return ServicePhones(own)
+    organization = sal.service.organization
+    if organization is not None:
+        numbers = [phone for phone in organization.phones.all() if can_be_called(phone)]
+        if numbers:
+            return ServicePhones(own, numbers, organization)
+    lines = [line for line in telephone_lines(sal.location.country) if line.pk != sal.service_id]
+    # The organisation's own line before another's.
+    lines.sort(key=lambda line: line.organization_id != sal.service.organization_id)
+    for line in lines:
+        numbers = [phone for phone in line.phones.all() if can_be_called(phone)]
+        if numbers:
+            return ServicePhones(own, numbers, line)
+    return ServicePhones(own)
+
+
+# A printed page gives the regular week and the days that differ from it over this many days
+# ahead: the holidays and closures known for the next three months.
+PRINTED_DAYS = 92
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedHours:
+    """Opening hours that stay true on paper: the regular week (and any new one that starts
+    before ``last``) and the days from ``first`` to ``last`` that differ from it, in the
+    location's time zone. Nothing dated "this week", which would be wrong a week later."""
+
+    first: date
+    last: date
+    weeks: list[hours.RegularWeek]
+    irregular: list[hours.IrregularDays]
+    readable: bool = True
+
+
+def printed_hours(sal: ServiceAtLocation, at: datetime, days: int = PRINTED_DAYS) -> PrintedHours:
+    """The hours of ``sal`` to print at ``at``, for ``days`` days (the public holidays of its
+    place and its closures included). Reads the rows prefetched by ``_with_page_data``."""
+    first = timezone.localtime(at, timezone=ZoneInfo(sal.location.time_zone)).date()
+    last = first + timedelta(days=days - 1)
+    calendar = calendar_for(sal, first, last)
+    try:
+        return PrintedHours(
+            first,
+            last,
+            hours.regular_weeks(calendar.rules, first, last),
+            hours.irregular_days(calendar, first, last),
+        )
+    except hours.InvalidRule:
+        return PrintedHours(first, last, [], [], readable=False)
+
+
+def unit_desks() -> list[tuple[Unit, DirectoryEntry | None]]:
+    """The local support units by name, each with the directory entry a person looking for it
+    wants: its first walk-in service at a place (else any of its entries), or None. Two
+    queries."""
+    units = list(Unit.objects.filter(kind=UnitKind.LOCAL_UNIT).order_by("name", "pk"))
+    entries = DirectoryEntry.objects.filter(unit__in=units, telephone_line=False).order_by(
+        "-walk_in", "sort_name", "pk"
+    )
+    first: dict[int, DirectoryEntry] = {}
+    for entry in entries:
+        if entry.unit_id is not None:
+            first.setdefault(entry.unit_id, entry)
+    return [(unit, first.get(unit.pk)) for unit in units]
 
 
 # --- Staff reads -------------------------------------------------------------------------

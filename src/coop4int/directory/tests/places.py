@@ -86,3 +86,28 @@ def praia_desk(unit: Any, **overrides: Any) -> ServiceAtLocation:
         "accessible": False,
     }
     return make_place(unit=unit, **(values | overrides))
+
+
+def telephone_line(
+    *, name: str, number: str, country: str = "CV", organization: Organization | None = None
+) -> Service:
+    """A telephone line offered at a virtual place of ``country``, with one voice number."""
+    if organization is None:
+        organization, _created = Organization.objects.get_or_create(
+            name="AAI", defaults={"description": "Alta Autoridade para a Imigração"}
+        )
+    line = Service.objects.create(organization=organization, name=name, telephone_line=True)
+    place = Location.objects.create(
+        name=f"Por telefone — {country}", location_type="virtual", country=country
+    )
+    ServiceAtLocation.objects.create(service=line, location=place)
+    Phone.objects.create(service=line, number=number, type="voice")
+    refresh_entries(service_ids=[line.pk])
+    return line
+
+
+def fax_only(sal: ServiceAtLocation, number: str = "+238 260 10 17") -> ServiceAtLocation:
+    """``sal`` with a fax as the only number of its place."""
+    sal.location.phones.all().delete()
+    Phone.objects.create(location=sal.location, number=number, type="fax", description="Fax")
+    return sal

@@ -137,3 +137,9 @@ def test_both_page_plans_give_the_same_pages(places, monkeypatch):
     walked = list(directory_page(criteria, WEDNESDAY_10, 1, 1).object_list)
     assert collected == walked
     assert directory_page(criteria, WEDNESDAY_10, 2, 1).paginator.count == 2
+
+
+def test_the_directory_box_finds_a_service_by_its_topics_name_in_any_language(places):
+    praia = ["Atendimento presencial — Praia"]
+    assert names(DirectoryFilter(q="legal support"), WEDNESDAY_10) == praia
+    assert names(DirectoryFilter(q="apoio juridico"), WEDNESDAY_10) == praia

@@ -48,6 +48,7 @@ def test_periodic_jobs_are_enqueued_once_per_period(desk):
     now = timezone.now()
     assert sorted(run_due(now)) == [
         "channels.poll_mailboxes",
+        "content.remind_health",
         "directory.remind_unverified",
         "directory.roll_open_intervals",
     ]

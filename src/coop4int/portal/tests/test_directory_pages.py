@@ -12,8 +12,9 @@ from django.utils.html import escape
 from coop4int.accounts.enums import Role
 from coop4int.directory.domain.editing import update_service
 from coop4int.directory.domain.index import refresh_entries
-from coop4int.directory.models import Schedule, ServiceTranslation
-from coop4int.directory.tests.places import make_place
+from coop4int.directory.enums import PhoneType
+from coop4int.directory.models import Address, Phone, Schedule, ServiceTranslation
+from coop4int.directory.tests.places import fax_only, make_place, telephone_line
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,54 @@ def test_a_message_for_one_visitor_is_not_cached_for_others(client, unit):
     assert response.status_code == 302
     assert "message-success" in client.get("/pt/directory/").content.decode()
     assert "message-success" not in Client().get("/pt/directory/").content.decode()
+
+
+FAX = '<bdi dir="ltr" class="ltr">+238 260 10 17</bdi> ({fax})'
+
+
+def _fax_label(language: str) -> str:
+    with translation.override(language):
+        return FAX.format(fax=PhoneType.FAX.label)
+
+
+def test_detail_labels_a_fax_and_never_offers_it_as_a_call(client, unit):
+    sal = desk(unit)
+    Phone.objects.create(location=sal.location, number="+238 260 10 17", type="fax")
+    body = client.get(f"/pt/directory/{sal.pk}/").content.decode()
+    assert 'href="tel:+2382601017"' not in body
+    assert _fax_label("pt") in body
+    assert '<a href="tel:+2382601010"><bdi dir="ltr" class="ltr">+238 260 10 10</bdi></a>' in body
+
+
+def test_detail_of_a_place_with_only_a_fax_offers_the_support_line_to_call(client, unit):
+    sal = fax_only(desk(unit))
+    telephone_line(name="Linha Nacional de Apoio", number="+238 800 10 10")
+    body = client.get(f"/pt/directory/{sal.pk}/").content.decode()
+    assert 'href="tel:+2382601017"' not in body
+    assert _fax_label("pt") in body
+    with translation.override("pt"):
+        call = translation.gettext("To speak to someone, call %(name)s:") % {
+            "name": "Linha Nacional de Apoio"
+        }
+    assert escape(call) in body
+    assert '<a href="tel:+2388001010"><bdi dir="ltr" class="ltr">+238 800 10 10</bdi></a>' in body
+
+
+def test_leaflet_labels_a_fax_and_offers_a_number_to_call_instead(client, unit):
+    fax_only(desk(unit, 1, name="Balcão só com fax"))
+    telephone_line(name="Linha Nacional de Apoio", number="+238 800 10 10")
+    body = client.get(reverse("portal:leaflet", args=[unit.slug])).content.decode()
+    assert 'href="tel:+2382601017"' not in body
+    assert _fax_label("pt") in body
+    section = re.search(r"Balcão só com fax.*?</section>", body, re.S)
+    assert section is not None
+    assert 'href="tel:+2388001010"' in section.group()
+
+
+def test_addresses_keep_postal_codes_and_numbers_in_order(client, unit):
+    sal = desk(unit)
+    Address.objects.filter(location=sal.location).update(
+        address_1="Rua Álvaro Coutinho, 14", postal_code="1150-025", city="Lisboa"
+    )
+    body = client.get(f"/pt/directory/{sal.pk}/").content.decode()
+    assert '<bdi dir="ltr" class="ltr">1150-025</bdi> Lisboa' in body

@@ -3,13 +3,16 @@ import re
 import pytest
 from django.core import mail
 from django.utils import translation
+from django.utils.html import escape
 
 from coop4int.accounts.enums import Role
 from coop4int.cases.domain.cases import open_case
 from coop4int.cases.enums import Channel
 from coop4int.content.domain.feedback import reply_to_feedback
-from coop4int.content.enums import FeedbackStatus
+from coop4int.content.domain.workflow import create_item, publish, save_text, submit_for_review
+from coop4int.content.enums import FeedbackStatus, ItemKind
 from coop4int.content.models import Feedback
+from coop4int.directory.tests.places import praia_desk
 from coop4int.portal.feedback_views import RATE_LIMIT
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +109,56 @@ def test_feedback_about_a_public_page_is_not_made_private(client):
     response = client.get("/fr/feedback/?page=/fr/directory/")
     assert "no-store" not in response.get("Cache-Control", "")
     assert response.get("Referrer-Policy") != "strict-origin"
+
+
+def _about(language: str, title: str) -> str:
+    with translation.override(language):
+        return translation.gettext("About the page: %(page)s") % {"page": title}
+
+
+@pytest.fixture
+def card(make_staff, national_unit):
+    author = make_staff(Role.CONTENT_EDITOR, national_unit)
+    reviewer = make_staff(Role.CONTENT_EDITOR, national_unit)
+    item = create_item(actor=author, slug="linha", kind=ItemKind.CARD, source_language="pt",
+                       title="Linha")  # fmt: skip
+    for language, title in [("pt", "Linha de Apoio ao Migrante"), ("en", "Migrant Support Line")]:
+        text = save_text(actor=author, item=item, language=language, title=title, summary="",
+                         body="808 257 257")  # fmt: skip
+        submit_for_review(actor=author, translation=text)
+        publish(actor=reviewer, translation=text)
+    return item
+
+
+def test_the_form_names_a_card_by_its_title_in_the_language_of_the_page(client, card):
+    body = client.get("/en/feedback/?page=/en/info/linha/").content.decode()
+    assert _about("en", "Migrant Support Line") in body
+    assert "About the page: /en/info/linha/" not in body
+    body = client.get("/en/feedback/?page=/en/info/linha/pt/").content.decode()
+    assert _about("en", "Linha de Apoio ao Migrante") in body
+
+
+def test_the_form_names_a_service_a_list_or_a_leaflet_by_its_title(client, unit):
+    sal = praia_desk(unit, name="Atendimento presencial — Praia")
+    body = client.get(f"/pt/feedback/?page=/pt/directory/{sal.pk}/").content.decode()
+    assert escape(_about("pt", "Atendimento presencial — Praia")) in body
+    body = client.get("/fr/feedback/?page=/fr/directory/%3Fisland%3DSal").content.decode()
+    with translation.override("fr"):
+        assert escape(_about("fr", translation.gettext("Where to get help"))) in body
+    body = client.get(f"/pt/feedback/?page=/pt/directory/leaflet/{unit.slug}/").content.decode()
+    with translation.override("pt"):
+        leaflet = translation.gettext("Services and contacts — %(unit)s") % {"unit": unit.name}
+    assert escape(_about("pt", leaflet)) in body
+
+
+def test_the_form_names_no_page_it_cannot_name_and_stores_as_before(client, card, unit):
+    case, secret = open_case(
+        actor=None, unit=unit, channel=Channel.WEB, subject="Visto", body="Preciso de ajuda."
+    )
+    for address in ("/pt/info/gone/", "/pt/nowhere/", f"/pt/follow/{case.reference}/{secret}/"):
+        body = client.get("/pt/feedback/", {"page": address}).content.decode()
+        assert _about("pt", "") not in body, address
+        assert f"{_about('pt', '')}{address}" not in body
+    client.post("/en/feedback/", MESSAGE | {"page": "/en/info/linha/"})
+    feedback = Feedback.objects.get()
+    assert (feedback.route, feedback.page) == ("portal:info_detail", "/en/info/linha/")

@@ -67,7 +67,12 @@ def test_note_in_a_right_to_left_language_is_marked_so(client, card):
 
 def test_markdown_is_rendered(client, card):
     body = client.get("/pt/info/linha/").content.decode()
-    assert "<strong>808 257 257</strong>" in body
+    assert '<strong><bdi dir="ltr" class="ltr">808 257 257</bdi></strong>' in body
+
+
+def test_arabic_card_keeps_the_phone_number_in_one_left_to_right_isolate(client, card):
+    body = client.get("/en/info/linha/ar/").content.decode()
+    assert 'اتصل بالرقم <bdi dir="ltr" class="ltr">808 257 257</bdi> أو' in body
 
 
 def test_unknown_item_or_language_answers_404(client, card):

@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.defaults import server_error
 
+from coop4int.directory.tests.places import telephone_line
+
 pytestmark = pytest.mark.django_db
 
 
@@ -22,9 +24,11 @@ def test_root_sends_a_visitor_to_their_language(client):
     assert response["Location"] == "/fr/"
 
 
-def test_root_defaults_to_portuguese(client):
+def test_root_defaults_to_portuguese_only_for_a_browser_that_names_no_language(client):
+    assert client.get("/")["Location"] == "/pt/"
+    # A language the interface lacks goes to the registry's fallback, not silently to Portuguese.
     response = client.get("/", headers={"accept-language": "ja"})
-    assert response["Location"] == "/pt/"
+    assert response["Location"] == "/en/"
 
 
 def test_language_switcher_keeps_the_page_and_changes_the_prefix(client):
@@ -49,3 +53,17 @@ def test_server_error_page_is_translated(rf):
     assert response.status_code == 500
     assert expected in response.content.decode()
     assert '<html lang="fr"' in response.content.decode()
+
+
+def test_home_offers_the_support_lines_numbers_to_call_in_order(client):
+    telephone_line(name="Linha Nacional de Apoio ao Imigrante", number="+238 800 10 10")
+    telephone_line(name="Linha de Apoio a Migrantes", number="808 257 257", country="PT")
+    fax_line = telephone_line(name="Linha só de fax", number="+238 800 20 20")
+    fax_line.phones.update(type="fax")
+    body = client.get("/pt/").content.decode()
+    assert (
+        'Linha Nacional de Apoio ao Imigrante — <a href="tel:+2388001010">'
+        '<bdi dir="ltr" class="ltr">+238 800 10 10</bdi></a>'
+    ) in body
+    assert "Linha de Apoio a Migrantes" not in body  # a line of Portugal, not of Cabo Verde
+    assert "Linha só de fax" not in body  # nothing to call there

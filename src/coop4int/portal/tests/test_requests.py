@@ -1,8 +1,10 @@
 """'Ask for help' without an account, and following the request with the secret link."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.utils import translation
 from django.utils.html import escape
 
@@ -27,6 +29,12 @@ REQUEST = {
     "consent": "on",
     "wants_contact": "on",
 }
+
+
+# The tracking link on the page after sending.
+TRACKING_LINK = (
+    r'href="(http://testserver/en/follow/[^"]+)" class="tracking-url" id="tracking-link"'
+)
 
 
 def _(language: str, message: str) -> str:
@@ -206,24 +214,34 @@ def test_a_flood_from_one_address_is_refused_and_nothing_more_is_saved(client, u
 # --- The page after sending --------------------------------------------------------------------
 
 
-def test_the_reference_and_link_are_shown_once(client, unit):
-    response = client.post("/en/ask/", REQUEST, follow=True)
-    body = response.content.decode()
-    case = Case.objects.get()
-    assert response.redirect_chain == [("/en/ask/sent/", 302)]
-    assert f'id="reference">{case.reference}</p>' in body
-    link = re.search(r'id="tracking-link">(http://testserver/en/follow/[^<]+)</a>', body)
-    assert link is not None
-    assert _("en", "We have also sent the link to your e-mail address.") in body
-    assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
-    assert '<meta name="robots" content="noindex">' in body
-    assert client.get(link.group(1).removeprefix("http://testserver")).status_code == 200
+def test_the_reference_and_link_survive_a_reload_for_half_an_hour_on_this_device(client, unit):
+    with time_machine.travel(datetime(2026, 12, 1, 12, 0, tzinfo=UTC), tick=False) as clock:
+        response = client.post("/en/ask/", REQUEST, follow=True)
+        body = response.content.decode()
+        case = Case.objects.get()
+        assert response.redirect_chain == [("/en/ask/sent/", 302)]
+        assert f'id="reference">{case.reference}</p>' in body
+        link = re.search(TRACKING_LINK, body)
+        assert link is not None
+        assert _("en", "We have also sent the link to your e-mail address.") in body
+        assert response["Cache-Control"] == "private, no-store"
+        # Only the site's origin is sent on ("no-referrer" would break the page's forms).
+        assert response["Referrer-Policy"] == "strict-origin"
+        assert '<meta name="robots" content="noindex">' in body
+        assert client.get(link.group(1).removeprefix("http://testserver")).status_code == 200
 
-    again = client.get("/en/ask/sent/").content.decode()
-    assert case.reference not in again
-    assert "/follow/" not in again
-    assert "portal:request_sent" not in client.session
+        # A reload (a phone reloading the tab, say) still shows them…
+        clock.shift(timedelta(minutes=29))
+        again = client.get("/en/ask/sent/").content.decode()
+        assert f'id="reference">{case.reference}</p>' in again
+        assert link.group(1) in again
+
+        # …and half an hour later this device shows them no more.
+        clock.shift(timedelta(minutes=2))
+        later = client.get("/en/ask/sent/").content.decode()
+        assert case.reference not in later
+        assert "/follow/" not in later
+        assert "portal:request_sent" not in client.session
 
 
 def test_without_an_email_the_page_does_not_promise_one(client, unit):
@@ -351,7 +369,7 @@ def test_the_reference_and_link_also_go_by_e_mail(client, unit, mailoutbox,
     with django_capture_on_commit_callbacks(execute=True):
         body = client.post("/en/ask/", REQUEST, follow=True).content.decode()
     case = Case.objects.get()
-    link = re.search(r'id="tracking-link">(http://testserver/en/follow/[^<]+)</a>', body)
+    link = re.search(TRACKING_LINK, body)
     assert link is not None
     secret = link.group(1).rstrip("/").rsplit("/", 1)[-1]
     (mail,) = mailoutbox

@@ -7,13 +7,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from coop4int.directory.domain.hsds_import import HSDSImportError, import_hsds
+from coop4int.directory.hsds_reading import DOCUMENT_KINDS
 
 
 class Command(BaseCommand):
     help = (
-        "Import HSDS 3.0 data: a JSON document (a service, an organization, a list of either "
-        "or a paginated response) or a datapackage.json with CSV files. All or nothing: every "
-        "problem is listed and nothing is saved if there is one. Rows are matched by id."
+        "Import HSDS 3.0 data: a JSON document (an organization, a service, a service at a "
+        "location, a location, a taxonomy or a taxonomy term; a list of them or a paginated "
+        "response) or a datapackage.json with CSV files. All or nothing: every problem is "
+        "listed and nothing is saved if there is one. Rows are matched by id."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -21,12 +23,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--strict", action="store_true", help="treat warnings as problems: save nothing"
         )
+        parser.add_argument(
+            "--type",
+            dest="kind",
+            choices=DOCUMENT_KINDS,
+            help="the HSDS object a JSON document holds, when its fields do not say "
+            "(an organization and a taxonomy with only an id, a name and a description)",
+        )
 
     # Messages are in English, Django's validation messages included.
     @no_translations
-    def handle(self, *args: Any, path: Path, strict: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, path: Path, strict: bool, kind: str | None = None, **options: Any
+    ) -> None:
         try:
-            report = import_hsds(path=path, strict=strict)
+            report = import_hsds(path=path, strict=strict, kind=kind)
         except HSDSImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
