@@ -64,7 +64,7 @@ def directory_list(request: HttpRequest) -> HttpResponse:
             {
                 "form": form,
                 "page": page,
-                "cards": [entry_card(entry, language, status[entry.pk]) for entry in entries],
+                "cards": [entry_card(entry, language, status[entry.pk], now) for entry in entries],
                 "query": query.urlencode(),
                 "filtered": bool(request.GET),
             },

@@ -11,8 +11,10 @@ import phonenumbers
 from babel import dates as babel_dates
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from coop4int.core.formatting import current_locale, time_zone_name
 from coop4int.core.languages import REGISTRY, UnknownLanguage, fallback_chain, get_language
@@ -66,22 +68,62 @@ def local_time(moment: datetime | None, zone: str) -> str:
     return babel_dates.format_time(moment, "short", tzinfo=ZoneInfo(zone), locale=current_locale())
 
 
-def local_moment(moment: datetime, zone: str) -> str:
-    """ "17:00" today, "Monday 09:00" on another day."""
+def _on_the_readers_clock(moment: datetime, zone: str) -> bool:
+    """Whether the place's clock shows what the readers' (Cabo Verde's) does at ``moment``."""
+    reader = ZoneInfo(settings.TIME_ZONE)
+    return moment.astimezone(ZoneInfo(zone)).utcoffset() == moment.astimezone(reader).utcoffset()
+
+
+def _day_and_time(moment: datetime, zone: str, now: datetime) -> str:
+    """ "17:00" on ``now``'s day at the place, "Monday 09:00" on another day."""
     tz = ZoneInfo(zone)
-    now_day = datetime.now(tz).date()
     time_text = local_time(moment, zone)
-    if moment.astimezone(tz).date() == now_day:
+    if moment.astimezone(tz).date() == now.astimezone(tz).date():
         return time_text
     weekday = babel_dates.format_date(moment.astimezone(tz), "EEEE", locale=current_locale())
     return f"{weekday} {time_text}"
+
+
+def local_moment(moment: datetime, zone: str, now: datetime | None = None) -> str:
+    """ "17:00" today, "Monday 09:00" on another day, on the place's clock; for a place whose
+    clock differs from the readers' (Lisbon, for a reader in Cabo Verde), with both clocks
+    named in words: "Monday 09:00, Portugal Time (Lisbon) (Monday 08:00, Cape Verde Time)"."""
+    now = now or timezone.now()
+    place = _day_and_time(moment, zone, now)
+    if _on_the_readers_clock(moment, zone):
+        return place
+    return _("%(place_time)s, %(place_zone)s (%(reader_time)s, %(reader_zone)s)") % {
+        "place_time": place,
+        "place_zone": time_zone_name(zone),
+        "reader_time": _day_and_time(moment, settings.TIME_ZONE, now),
+        "reader_zone": time_zone_name(settings.TIME_ZONE),
+    }
+
+
+def clock_note(zone: str, now: datetime) -> str:
+    """For a place on another clock than the readers': what time it is there and here."""
+    if _on_the_readers_clock(now, zone):
+        return ""
+
+    def weekday_time(clock: str) -> str:
+        moment = now.astimezone(ZoneInfo(clock))
+        weekday = babel_dates.format_date(moment, "EEEE", locale=current_locale())
+        return f"{weekday} {local_time(now, clock)}"
+
+    return _("It is now %(place_time)s there, and %(reader_time)s, %(reader_zone)s.") % {
+        "place_time": weekday_time(zone),
+        "reader_time": weekday_time(settings.TIME_ZONE),
+        "reader_zone": time_zone_name(settings.TIME_ZONE),
+    }
 
 
 def language_names(codes: list[str]) -> list[tuple[str, str]]:
     return [(code, REGISTRY[code].native_name if code in REGISTRY else code) for code in codes]
 
 
-def entry_card(entry: DirectoryEntry, language: str, status: OpeningStatus) -> dict[str, Any]:
+def entry_card(
+    entry: DirectoryEntry, language: str, status: OpeningStatus, now: datetime | None = None
+) -> dict[str, Any]:
     open_until, opens_next = status.open_until, status.opens_next
     return {
         "url": reverse("portal:directory_detail", args=[entry.pk]),
@@ -97,8 +139,8 @@ def entry_card(entry: DirectoryEntry, language: str, status: OpeningStatus) -> d
         "telephone_line": entry.telephone_line,
         "accessible": entry.accessible,
         "is_open": open_until is not None,
-        "closes_at": local_moment(open_until, entry.time_zone) if open_until else "",
-        "opens_at": local_moment(opens_next, entry.time_zone) if opens_next else "",
+        "closes_at": local_moment(open_until, entry.time_zone, now) if open_until else "",
+        "opens_at": local_moment(opens_next, entry.time_zone, now) if opens_next else "",
     }
 
 
@@ -266,7 +308,8 @@ def service_page(
             }
             for day in service_hours.week
         ],
-        "change_at": local_moment(change.at, zone) if change else "",
+        "change_at": local_moment(change.at, zone, service_hours.now) if change else "",
+        "clock_note": clock_note(zone, service_hours.now or timezone.now()),
         "change_kind": change.kind if change else "",
         "time_zone": time_zone_name(zone),
         # The details that have no translation (alert, cost, documents, phones' and places'

@@ -194,6 +194,8 @@ class ServiceHours:
     week: list[hours.DayHours]
     today: date
     readable: bool = True
+    now: datetime | None = None
+    """The moment the hours were read at."""
 
 
 def _with_page_data(sals: QuerySet[ServiceAtLocation]) -> QuerySet[ServiceAtLocation]:
@@ -274,9 +276,10 @@ def service_hours(sal: ServiceAtLocation, at: datetime) -> ServiceHours:
             change=hours.next_change(calendar, at),
             week=hours.week(calendar, local_today),
             today=local_today,
+            now=at,
         )
     except hours.InvalidRule:
-        return ServiceHours(False, None, [], local_today, readable=False)
+        return ServiceHours(False, None, [], local_today, readable=False, now=at)
 
 
 def can_be_called(phone: Phone) -> bool:
