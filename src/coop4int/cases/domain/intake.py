@@ -66,9 +66,10 @@ from coop4int.people.domain.people import (
     link_to_unit,
     register_person,
 )
+from coop4int.people.domain.queries import records_elsewhere
 from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
 from coop4int.people.models import ContactPoint, Person
-from coop4int.people.scope import people_in_reach, person_in_scope
+from coop4int.people.scope import person_in_scope
 
 PUBLIC_CHANNELS = frozenset({Channel.WEB, Channel.EMAIL, Channel.SMS, Channel.WHATSAPP})
 STAFF_CHANNELS = frozenset({Channel.WALK_IN, Channel.PHONE})
@@ -221,13 +222,11 @@ def _staff_person(
             if value:
                 add_contact(actor=actor, person=person, kind=kind, value=value)
     elif link_with_consent:
-        values = [v for v in (contact.phone, contact.email) if v]
-        elsewhere = list(
-            Person.objects.filter(contacts__value__in=values, merged_into__isnull=True)
-            .exclude(pk__in=people_in_reach(actor).values("pk"))
-            .distinct()
-            .order_by("created_at")[:2]
-        ) if values else []  # fmt: skip
+        elsewhere = records_elsewhere(
+            actor,
+            phones=(contact.phone,) if contact.phone else (),
+            emails=(contact.email,) if contact.email else (),
+        )
         if len(elsewhere) != 1:  # none, or more than one: the officer cannot tell which
             raise NotAllowed(
                 _("No single record of another unit has that phone or e-mail: register the "
