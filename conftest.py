@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import sync_playwright
 
 from coop4int.accounts.tests.factories import StaffFactory, UnitFactory, log_in_verified
@@ -24,6 +25,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("COOP4INT_CHROMIUM", "/usr/bin/chromium"))
 NO_SKIPS = os.environ.get("COOP4INT_NO_SKIPS") == "1"
+
+# Property tests explore new examples on a developer's machine; CI replays the same ones each
+# run (HYPOTHESIS_PROFILE=ci in .ci/run), so a landing never depends on a random draw. A case
+# found locally goes into the test as an @example.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(scope="session", autouse=True)

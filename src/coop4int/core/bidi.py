@@ -34,7 +34,7 @@ LTR_RUN = re.compile(
     rf"\+?{_GROUP}(?:{_SEPARATOR}{{1,3}}{_GROUP})+|\+\d+"
     # A reference or code: groups of capitals and digits joined by hyphens ("K7MX-4QF9").
     r"|(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+"
-    r")(?![\w])"
+    r")(?![\w+])"
 )
 
 # The element that isolates a run in HTML; the class keeps it on one line (site.css). A value
