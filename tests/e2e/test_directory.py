@@ -13,6 +13,7 @@ from coop4int.directory.models import Schedule
 from coop4int.directory.public_holidays import holidays_between
 from coop4int.directory.tests.places import praia_desk
 from tests.e2e.steps import in_language, log_in
+from tests.e2e.test_accessibility import serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,6 +84,16 @@ def test_editor_changes_hours_from_a_date_and_the_public_page_follows(page, make
         page.locator(f"#id_{code}_1_closes").fill("")
     page.get_by_role("button", name=t("Save the new hours")).click()
     expect(page.get_by_role("status")).to_contain_text(t("The new hours were saved."))
+    # Back at the hours, not at the top of a long page: their heading is focused and in sight,
+    # the confirmation under it, and the hours on record are the new ones.
+    expect(page).to_have_url(re.compile(rf"/staff/directory/services/{sal.service_id}/#hours$"))
+    hours = page.locator("#hours")
+    expect(hours).to_be_focused()
+    expect(hours).to_be_in_viewport()
+    expect(page.locator("#hours-said")).to_have_text(t("The new hours were saved."))
+    expect(hours).to_have_attribute("aria-describedby", "hours-said")
+    expect(page.locator("table.current-hours tbody")).to_contain_text("10:00–11:30")
+    expect(page.locator("table.current-hours tbody")).not_to_contain_text("08:00")
 
     page.goto(f"/pt/directory/{sal.pk}/")
     rows = page.locator("table.week tbody tr")
@@ -117,6 +128,7 @@ def test_partner_proposal_is_approved_by_an_editor(browser, live_server, make_st
     diff = editor_page.locator("table.diff")
     expect(diff).to_contain_text("Centro de Saúde da Achada")
     expect(diff.locator("del").first).to_have_text("Centro de Saúde")
+    assert serious_violations(editor_page) == []
     editor_page.get_by_role("button", name=t("Approve and apply")).click()
     expect(editor_page.get_by_role("status")).to_contain_text(
         t("The proposal was approved and applied.")

@@ -66,16 +66,21 @@ class ServiceForm(forms.Form):
         "eligibility_description", "alert",
     )  # fmt: skip
 
+    def __init__(self, *args: Any, proposing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if proposing:
+            # A partner does not change the entry: they propose the change to the editors,
+            # and may tell them why.
+            self.fields["note"] = forms.CharField(
+                label=_("Note for the editor"), widget=SHORT_TEXT, required=False
+            )
+
     def written_in(self, language: str) -> "ServiceForm":
         """Mark the text fields with the language their text is in (a browser spell-checks
         and reads them in it, whatever the page's language)."""
         for name in self.TEXT_FIELDS:
             self.fields[name].widget.attrs["lang"] = language
         return self
-
-
-class ProposalForm(ServiceForm):
-    note = forms.CharField(label=_("Note for the editor"), widget=SHORT_TEXT, required=False)
 
 
 class HoursForm(forms.Form):

@@ -1,14 +1,14 @@
 """Back-office pages of the directory: keep the entries true, review partners' proposals."""
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,38 +19,29 @@ from django.utils.translation import pgettext_lazy
 
 from coop4int.accounts.domain import queries as account_queries
 from coop4int.accounts.enums import UnitKind
+from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.directory_forms import (
     ClosureForm,
     HoursForm,
     LocationForm,
     NewServiceForm,
-    ProposalForm,
     ReviewForm,
     ServiceForm,
     TranslationForm,
 )
+from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Done
 from coop4int.backoffice.views import StaffView
 from coop4int.core.formatting import format_datetime
 from coop4int.core.languages import REGISTRY
 from coop4int.directory.domain import editing, queries
 from coop4int.directory.domain.calendars import hours_owner
 from coop4int.directory.enums import ProposalStatus, ServiceStatus
-from coop4int.directory.models import Location, Schedule, Service
+from coop4int.directory.models import ChangeProposal, Location, Schedule, Service
 
 EDIT_OR_PROPOSE = (Permission.EDIT_DIRECTORY, Permission.PROPOSE_DIRECTORY_CHANGE)
 YES = pgettext_lazy("value of a yes-or-no field", "Yes")
 NO = pgettext_lazy("value of a yes-or-no field", "No")
-
-# The sections of a service's page, each with its own form (their ids in the page). After a
-# save the editor is taken back to the section they were in, not to the top of a long page.
-SECTIONS = ("description", "hours", "translations", "place", "closures")
-# One save's confirmation, shown once beside the heading of its section (session key).
-SAVED = "backoffice.directory_service.saved"
-
-
-def _form_changes(form: ServiceForm) -> dict[str, Any]:
-    return {name: form.cleaned_data[name] for name in editing.EDITABLE_FIELDS}
 
 
 class DirectoryServicesView(StaffView):
@@ -74,10 +65,104 @@ class DirectoryServicesView(StaffView):
         )
 
 
-class DirectoryServiceView(StaffView):
-    """Edit a service (editors) or propose a change to it (partners)."""
+def _save(act: Acting[Service]) -> str:
+    """The description form: an editor changes the entry, a partner proposes the change."""
+    service = act.obj
+    changes = {name: act.data[name] for name in editing.EDITABLE_FIELDS}
+    try:
+        if act.actor.has_perm(Permission.EDIT_DIRECTORY, service):
+            changed = editing.update_service(actor=act.actor, service=service, changes=changes)
+            return _("Saved.") if changed else _("Nothing was changed.")
+        editing.propose_change(
+            actor=act.actor, service=service, changes=changes, note=act.data.get("note", "")
+        )
+    except ValidationError:
+        # The values were set on the service before they were refused: the page shows it as
+        # it is on record.
+        service.refresh_from_db()
+        raise
+    return _("Your proposal was sent to the editors.")
+
+
+def _verify(act: Acting[Service]) -> str:
+    editing.verify_service(actor=act.actor, service=act.obj)
+    return _("Marked as verified today.")
+
+
+def _change_hours(act: Acting[Service]) -> str:
+    form = cast(HoursForm, act.form)
+    editing.change_hours_from(
+        actor=act.actor, service=act.obj, valid_from=form.starts_on(), openings=form.openings()
+    )
+    return _("The new hours were saved.")
+
+
+def _add_closure(act: Acting[Service]) -> str:
+    editing.add_closure(
+        actor=act.actor, service=act.obj, location=_place_of(act.obj),
+        starts_at=act.data["starts_at"], ends_at=act.data["ends_at"], reason=act.data["reason"],
+    )  # fmt: skip
+    return _("The closure was saved.")
+
+
+def _update_location(act: Acting[Service]) -> str:
+    editing.update_location(
+        actor=act.actor, service=act.obj, location=_place_of(act.obj),
+        values={name: value for name, value in act.data.items() if name != "phones"},
+        phones=cast(LocationForm, act.form).phone_list(),
+    )  # fmt: skip
+    return _("The place was saved.")
+
+
+def _save_translation(act: Acting[Service]) -> str:
+    editing.save_translation(actor=act.actor, service=act.obj, **act.data)
+    return _("The translation was saved.")
+
+
+def _may_edit(user: User, service: Service) -> bool:
+    return user.has_perm(Permission.EDIT_DIRECTORY, service)
+
+
+def _service_options(page: "DirectoryServiceView", service: Service) -> dict[str, Any]:
+    return {"proposing": not _may_edit(page.user, service)}
+
+
+# The place's forms are asked for their place before anything posted is read: a service
+# without one has no such form (404).
+def _closure_options(page: "DirectoryServiceView", service: Service) -> dict[str, Any]:
+    _place_of(service)
+    return {"time_zone": _zone(service), "auto_id": "closure_%s"}
+
+
+def _place_options(page: "DirectoryServiceView", service: Service) -> dict[str, Any]:
+    _place_of(service)
+    return {"auto_id": "place_%s"}
+
+
+def _translation_options(page: "DirectoryServiceView", service: Service) -> dict[str, Any]:
+    return {"auto_id": "translation_%s"}
+
+
+# What a partner may do on the page: propose a change to the description. Every other action
+# of the page is the editors'.
+PROPOSING = frozenset({"save"})
+
+
+class DirectoryServiceView(ActionPage[Service], StaffView):
+    """Edit a service (editors) or propose a change to it (partners). Each of the page's
+    forms is one action, back at its own section."""
 
     permission = EDIT_OR_PROPOSE
+    actions = ActionTable[Service](
+        Action("save", ServiceForm, _save, "description", options=_service_options),
+        Action("verify", forms.Form, _verify, "verified", shows_form=False),
+        Action("hours", HoursForm, _change_hours, "hours"),
+        Action("translation", TranslationForm, _save_translation, "translations",
+               options=_translation_options),
+        Action("location", LocationForm, _update_location, "place", options=_place_options),
+        Action("closure", ClosureForm, _add_closure, "closures", options=_closure_options),
+        default="save",
+    )  # fmt: skip
 
     def _service(self, service_id: UUID) -> Service:
         service = queries.get_service_for_user(self.user, service_id)
@@ -88,35 +173,44 @@ class DirectoryServiceView(StaffView):
             raise PermissionDenied
         return service
 
-    def _render(
-        self,
-        request: HttpRequest,
-        service: Service,
-        form: ServiceForm,
-        focus: str = "",
-        saved: str = "",
-        **extra: Any,
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> Service | HttpResponse:
+        service = self._service(kwargs["service_id"])
+        action = self.actions.chosen(request.POST)
+        editors_only = action is not None and action.name not in PROPOSING
+        if editors_only and not _may_edit(self.user, service):
+            # A partner's page has no such form: as for any action the page does not have.
+            messages.error(request, _("This page has no such action. Nothing was changed."))
+            return redirect(self.page_url(service))
+        return service
+
+    def page_url(self, obj: Service) -> str:
+        return reverse("backoffice:directory_service", args=[obj.pk])
+
+    def render_page(
+        self, request: HttpRequest, obj: Service, bound: Mapping[str, forms.Form]
     ) -> HttpResponse:
-        """The page; ``focus`` names the section whose heading takes the focus (the one just
-        saved, with the ``saved`` confirmation, or the one whose form has problems)."""
-        may_edit = self.user.has_perm(Permission.EDIT_DIRECTORY, service)
+        service = obj
+        may_edit = _may_edit(self.user, service)
         today = timezone.localdate()
         hours_from, current, history = _hours_on_record(service, today)
+        form = cast(
+            ServiceForm,
+            bound.get("save")
+            or ServiceForm(initial=editing.service_values(service), proposing=not may_edit),
+        )
         context = {
             "service": service,
             "form": form.written_in(service.language),
             "may_edit": may_edit,
-            "focus": focus,
-            "saved": saved,
-            "hours_form": extra.get("hours_form")
+            "hours_form": bound.get("hours")
             or HoursForm(
                 current=queries.current_openings(service, hours_from),
                 initial={"valid_from": hours_from},
             ),
-            "closure_form": extra.get("closure_form")
+            "closure_form": bound.get("closure")
             or ClosureForm(time_zone=_zone(service), auto_id="closure_%s"),
-            "location_form": extra.get("location_form") or _location_form(service),
-            "translation_form": extra.get("translation_form")
+            "location_form": bound.get("location") or _location_form(service),
+            "translation_form": bound.get("translation")
             or TranslationForm(auto_id="translation_%s"),
             "translations": service.translations.order_by("language"),
             "hours_from": hours_from if hours_from > today else None,
@@ -124,146 +218,11 @@ class DirectoryServiceView(StaffView):
             "earlier_hours": history,
             "proposals": service.proposals.select_related("proposed_by")[:10],
             "closures": _closures(service),
-        }
+        } | self.section_context(request, service)
         return render(request, "backoffice/directory_service.html", context)
 
-    def _back_to(
-        self, request: HttpRequest, service: Service, section: str, message: str
-    ) -> HttpResponse:
-        """After a save: back to ``section`` of the page, where ``message`` is shown once
-        beside the section's heading — at the top of the page it would be out of sight."""
-        request.session[SAVED] = {"service": str(service.pk), "section": section,
-                                  "message": str(message)}  # fmt: skip
-        url = reverse("backoffice:directory_service", args=[service.pk])
-        return HttpResponseRedirect(f"{url}#{section}")
-
     def get(self, request: HttpRequest, service_id: UUID) -> HttpResponse:
-        service = self._service(service_id)
-        form_class = (
-            ServiceForm if self.user.has_perm(Permission.EDIT_DIRECTORY, service) else ProposalForm
-        )
-        saved = request.session.pop(SAVED, None) or {}
-        if saved.get("service") != str(service.pk) or saved.get("section") not in SECTIONS:
-            saved = {}
-        return self._render(
-            request,
-            service,
-            form_class(initial=editing.service_values(service)),
-            focus=saved.get("section", ""),
-            saved=saved.get("message", ""),
-        )
-
-    def post(self, request: HttpRequest, service_id: UUID) -> HttpResponse:
-        service = self._service(service_id)
-        may_edit = self.user.has_perm(Permission.EDIT_DIRECTORY, service)
-        action = request.POST.get("action", "save")
-        if action == "verify" and may_edit:
-            editing.verify_service(actor=self.user, service=service)
-            messages.success(request, _("Marked as verified today."))
-            return redirect("backoffice:directory_service", service_id=service.pk)
-        if action == "hours" and may_edit:
-            return self._change_hours(request, service)
-        if action == "closure" and may_edit:
-            return self._add_closure(request, service)
-        if action == "location" and may_edit:
-            return self._update_location(request, service)
-        if action == "translation" and may_edit:
-            return self._save_translation(request, service)
-        form: ServiceForm = (ServiceForm if may_edit else ProposalForm)(request.POST)
-        if form.is_valid():
-            try:
-                if may_edit:
-                    changed = editing.update_service(
-                        actor=self.user, service=service, changes=_form_changes(form)
-                    )
-                    done = _("Saved.") if changed else _("Nothing was changed.")
-                else:
-                    editing.propose_change(
-                        actor=self.user,
-                        service=service,
-                        changes=_form_changes(form),
-                        note=form.cleaned_data.get("note", ""),
-                    )
-                    done = _("Your proposal was sent to the editors.")
-                return self._back_to(request, service, "description", done)
-            except ValidationError as error:
-                service.refresh_from_db()
-                form.add_error(None, error)
-        return self._render(request, service, form, focus="description")
-
-    def _act(
-        self,
-        request: HttpRequest,
-        service: Service,
-        form: forms.Form,
-        name: str,
-        act: Callable[[], object],
-        done: str,
-        section: str,
-        ready: bool = True,
-    ) -> HttpResponse:
-        """One of the page's side forms: when valid, call its domain function and go back to
-        its section; its problems stay on the form, shown with what was typed, and nothing is
-        saved."""
-        if ready and form.is_valid():
-            try:
-                act()
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return self._back_to(request, service, section, done)
-        main_form = ServiceForm(initial=editing.service_values(service))
-        side_form: dict[str, Any] = {name: form}
-        return self._render(request, service, main_form, focus=section, **side_form)
-
-    def _change_hours(self, request: HttpRequest, service: Service) -> HttpResponse:
-        form = HoursForm(request.POST)
-        return self._act(
-            request, service, form, "hours_form",
-            lambda: editing.change_hours_from(
-                actor=self.user, service=service, valid_from=form.starts_on(),
-                openings=form.openings(),
-            ),
-            _("The new hours were saved."), "hours",
-        )  # fmt: skip
-
-    def _add_closure(self, request: HttpRequest, service: Service) -> HttpResponse:
-        form = ClosureForm(request.POST, time_zone=_zone(service), auto_id="closure_%s")
-        location = _location(service)
-        if location is None:
-            raise Http404  # a service without a place has no place to close or to change
-        return self._act(
-            request, service, form, "closure_form",
-            lambda: editing.add_closure(
-                actor=self.user, service=service, location=location,
-                starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
-                reason=form.cleaned_data["reason"],
-            ),
-            _("The closure was saved."), "closures",
-        )  # fmt: skip
-
-    def _update_location(self, request: HttpRequest, service: Service) -> HttpResponse:
-        form = LocationForm(request.POST, auto_id="place_%s")
-        location = _location(service)
-        if location is None:
-            raise Http404  # a service without a place has no place to close or to change
-        return self._act(
-            request, service, form, "location_form",
-            lambda: editing.update_location(
-                actor=self.user, service=service, location=location,
-                values={k: v for k, v in form.cleaned_data.items() if k != "phones"},
-                phones=form.phone_list(),
-            ),
-            _("The place was saved."), "place",
-        )  # fmt: skip
-
-    def _save_translation(self, request: HttpRequest, service: Service) -> HttpResponse:
-        form = TranslationForm(request.POST, auto_id="translation_%s")
-        return self._act(
-            request, service, form, "translation_form",
-            lambda: editing.save_translation(actor=self.user, service=service, **form.cleaned_data),
-            _("The translation was saved."), "translations",
-        )  # fmt: skip
+        return self.render_page(request, self._service(service_id), {})
 
 
 def _closures(service: Service) -> list[dict[str, str]]:
@@ -307,6 +266,15 @@ def field_value(name: str, value: Any, written_in: str) -> SafeString:
 def _location(service: Service) -> Location | None:
     sal = service.at_locations.select_related("location").first()
     return sal.location if sal else None
+
+
+def _place_of(service: Service) -> Location:
+    """The place of the service, whose closures and address the page changes; a service
+    without a place has no place to close or to change (404, whatever was posted)."""
+    location = _location(service)
+    if location is None:
+        raise Http404
+    return location
 
 
 def _location_form(service: Service) -> LocationForm | None:
@@ -405,10 +373,47 @@ class ProposalListView(StaffView):
         )
 
 
-class ProposalView(StaffView):
-    permission = Permission.EDIT_DIRECTORY
+def _approve(act: Acting[ChangeProposal]) -> Done:
+    try:
+        editing.approve_proposal(actor=act.actor, proposal=act.obj)
+    except ValidationError as error:
+        # The service had the proposed values set before they were refused; the page shows
+        # it as it is on record, and the reasons above the form (the form has no such fields).
+        act.obj.service.refresh_from_db()
+        raise ValidationError(error.messages) from error
+    return Done(
+        _("The proposal was approved and applied."), to=reverse("backoffice:directory_proposals")
+    )
 
-    def _render(self, request: HttpRequest, proposal: Any, form: ReviewForm) -> HttpResponse:
+
+def _reject(act: Acting[ChangeProposal]) -> Done:
+    try:
+        editing.reject_proposal(actor=act.actor, proposal=act.obj, reason=act.data["reason"])
+    except ValidationError as error:
+        raise ValidationError(error.messages) from error
+    return Done(_("The proposal was rejected."), to=reverse("backoffice:directory_proposals"))
+
+
+class ProposalView(ActionPage[ChangeProposal], StaffView):
+    """A partner's proposal beside the entry as it is now: approve it or reject it, saying
+    why; either leads back to the proposals still waiting."""
+
+    permission = Permission.EDIT_DIRECTORY
+    actions = ActionTable[ChangeProposal](
+        Action("approve", ReviewForm, _approve, "decision", form_key="decision", leaves=True),
+        Action("reject", ReviewForm, _reject, "decision", form_key="decision", leaves=True),
+    )
+
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> ChangeProposal:
+        return queries.get_proposal_for_user(self.user, kwargs["proposal_id"])
+
+    def page_url(self, obj: ChangeProposal) -> str:
+        return reverse("backoffice:directory_proposal", args=[obj.pk])
+
+    def render_page(
+        self, request: HttpRequest, obj: ChangeProposal, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
+        proposal = obj
         labels = {name: field.label for name, field in ServiceForm.base_fields.items()}
         now = editing.service_values(proposal.service)
         written_in = proposal.service.language
@@ -422,30 +427,12 @@ class ProposalView(StaffView):
             }
             for name, value in proposal.changes.items()
         ]
-        return render(
-            request,
-            "backoffice/directory_proposal.html",
-            {"proposal": proposal, "rows": rows, "form": form},
-        )
+        context = {
+            "proposal": proposal,
+            "rows": rows,
+            "form": bound.get("decision") or ReviewForm(),
+        } | self.section_context(request, proposal)
+        return render(request, "backoffice/directory_proposal.html", context)
 
     def get(self, request: HttpRequest, proposal_id: int) -> HttpResponse:
-        proposal = queries.get_proposal_for_user(self.user, proposal_id)
-        return self._render(request, proposal, ReviewForm())
-
-    def post(self, request: HttpRequest, proposal_id: int) -> HttpResponse:
-        proposal = queries.get_proposal_for_user(self.user, proposal_id)
-        form = ReviewForm(request.POST)
-        if form.is_valid():
-            try:
-                if request.POST.get("action") == "approve":
-                    editing.approve_proposal(actor=self.user, proposal=proposal)
-                    messages.success(request, _("The proposal was approved and applied."))
-                else:
-                    editing.reject_proposal(
-                        actor=self.user, proposal=proposal, reason=form.cleaned_data["reason"]
-                    )
-                    messages.success(request, _("The proposal was rejected."))
-                return redirect("backoffice:directory_proposals")
-            except ValidationError as error:
-                form.add_error(None, error.messages)
-        return self._render(request, proposal, form)
+        return self.render_page(request, self.action_object(request, proposal_id=proposal_id), {})

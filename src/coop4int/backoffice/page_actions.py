@@ -27,7 +27,8 @@ at the top of the page where it would be out of sight (``backoffice/includes/
 action_heading.html``; ``section_context`` gives the template what it needs).
 
 Pages using it: the case, a person, the phone line, canned answers, a referral received, a
-message from the public and a staff account.
+message from the public, a staff account, the directory's service editor, a partner's proposal
+to change a service, and the page of an information text.
 """
 
 from collections.abc import Callable, Iterator, Mapping

@@ -88,6 +88,7 @@ def test_hours_in_force_today_are_current_when_no_change_is_ahead(editor_client,
 
 
 SAVES = {
+    "verified": {"action": "verify"},
     "description": {"action": "save", "name": "Atendimento geral", "status": "active"},
     "hours": {"action": "hours", "valid_from": "2030-01-07", "MO_0_opens": "09:00",
               "MO_0_closes": "13:00"},
@@ -110,12 +111,15 @@ def test_a_save_goes_back_to_its_section_and_confirms_it_beside_its_heading(
     # The browser opens the page at the section's heading, and focuses it.
     assert response["Location"] == f"{_url(desk)}#{section}"
     body = editor_client.get(_url(desk)).content.decode()
-    assert f'<h2 id="{section}" tabindex="-1" aria-describedby="{section}-saved">' in body
+    assert f'<h2 id="{section}" tabindex="-1" aria-describedby="{section}-said">' in body
     # The confirmation is beside the heading, the only one on the page.
-    assert f'<p class="message message-success" id="{section}-saved">' in body
+    assert (
+        f'<div class="messages" role="status" id="{section}-said">'
+        '<p class="message message-success">'
+    ) in body
     assert body.count('role="status"') == 1
     # Shown once.
-    assert f"{section}-saved" not in editor_client.get(_url(desk)).content.decode()
+    assert f"{section}-said" not in editor_client.get(_url(desk)).content.decode()
 
 
 def test_a_form_with_problems_opens_the_page_at_its_section(editor_client, desk):
