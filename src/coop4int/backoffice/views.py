@@ -1,6 +1,7 @@
 """Staff pages: parse, authorise, call one domain function, render."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from coop4int.accounts.roles import Permission
 from coop4int.accounts.tasks import send_account_invitation
 from coop4int.backoffice.forms import AuditFilterForm
 from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Refused
+from coop4int.core.models import AuditEntry
 from coop4int.core.queries import audit_entries
 
 
@@ -51,6 +53,16 @@ class HomeView(StaffView):
         return render(request, "backoffice/home.html", {"roles": sorted(self.user.roles)})
 
 
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One line of the audit log as the reader may see it."""
+
+    entry: AuditEntry
+    targeted_account: str
+    """The account a refused log-in was aimed at ("" for other entries): in clear for
+    administrators, masked for anyone else."""
+
+
 class AuditLogView(StaffView):
     permission = Permission.VIEW_AUDIT_LOG
     page_size = 50
@@ -61,10 +73,12 @@ class AuditLogView(StaffView):
         page = Paginator(entries, self.page_size).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
+        in_clear = Role.ADMINISTRATOR in self.user.roles
+        rows = [AuditRow(entry, entry.targeted_account(in_clear=in_clear)) for entry in page]
         return render(
             request,
             "backoffice/audit_log.html",
-            {"form": form, "page": page, "query": query.urlencode()},
+            {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
         )
 
 

@@ -5,6 +5,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The action code of a refused log-in, whose entry names the account it was aimed at.
+FAILED_LOGIN = "accounts.login.failed"
+
 
 class AppendOnlyError(RuntimeError):
     """Audit entries are written once and never changed or removed by the application."""
@@ -76,6 +79,17 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
+
+    def targeted_account(self, *, in_clear: bool) -> str:
+        """For a refused log-in, the account it was made against: the user name when
+        ``in_clear`` (administrators) and the entry has it, else the name as typed, masked;
+        "" for any other entry."""
+        if self.action != FAILED_LOGIN or not isinstance(self.data, dict):
+            return ""
+        masked = str(self.data.get("username") or "")
+        if in_clear:
+            return str(self.data.get("targeted_account") or masked)
+        return masked
 
 
 class WorkerHeartbeat(models.Model):

@@ -362,7 +362,10 @@ def _with_status(rows: QuerySet[Case], statuses: Sequence[str]) -> QuerySet[Case
 
 def inbox(user: User, inbox_filter: InboxFilter, after: str = "") -> InboxPage:
     """One page of the user's inbox, soonest due first, with a keyset cursor: the 100th page
-    costs what the first does. A fixed number of queries whatever the page holds."""
+    costs what the first does. A fixed number of queries whatever the page holds.
+
+    A page searched for a text is a read of the cases found: audited
+    (``cases.inbox.searched``, ``_record_search``)."""
     rows = cases_for_user(user)
     view = inbox_filter.view
     if view == InboxView.CLOSED:
@@ -401,4 +404,37 @@ def inbox(user: User, inbox_filter: InboxFilter, after: str = "") -> InboxPage:
     )
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
+    if inbox_filter.text:
+        _record_search(user, inbox_filter, page, more=more, continued=bool(after))
     return InboxPage(cases=page, next_cursor=_cursor(page[-1]) if more and page else "")
+
+
+def _record_search(
+    user: User, inbox_filter: InboxFilter, page: list[Case], *, more: bool, continued: bool
+) -> None:
+    """Audit one page of an inbox search. Words typed may be a name, so the entry keeps what
+    kind of text it was and its length (``core.audit.describe_search``), an e-mail or phone
+    masked — and a case reference only when it found that case (a reference names a
+    case, not a person; eight letters that found none may be a name)."""
+    searched = audit.describe_search(inbox_filter.text)
+    reference = normalise_reference(inbox_filter.text)
+    if reference and any(case.reference == reference for case in page):
+        searched = {"kind": "reference", "query": reference}
+    filters = {
+        "topic": str(inbox_filter.topic) if inbox_filter.topic else None,
+        "channel": inbox_filter.channel or None,
+        "priority": inbox_filter.priority,
+    }
+    audit.record(
+        action="cases.inbox.searched",
+        actor=user,
+        unit=user.unit,
+        data=searched
+        | {
+            "view": str(inbox_filter.view),
+            "filters": {name: value for name, value in filters.items() if value is not None},
+            "results": len(page),
+            "more": more,
+            "continued": continued,
+        },
+    )
