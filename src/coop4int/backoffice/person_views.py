@@ -1,5 +1,6 @@
 """A person's record in the back office: who they are, how to reach them, what they agreed to,
-their cases, and merging a duplicate record into this one."""
+their cases, merging a duplicate record into this one, and their data-protection rights
+(correcting the record, a legal hold; erasure has its own page, ``person_rights_views``)."""
 
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -7,6 +8,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,10 +19,17 @@ from django.utils.translation import gettext_lazy, ngettext
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_forms import ConsentForm
 from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Done, Refused
+from coop4int.backoffice.person_rights_forms import (
+    LegalHoldForm,
+    LiftLegalHoldForm,
+    RectifyForm,
+    field_label,
+)
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.queries import cases_for_user
 from coop4int.cases.domain.referrals import withdraw_sharing_consent
 from coop4int.people.domain import people as people_domain
+from coop4int.people.domain.legal_hold import LegalHoldRefused, lift_legal_hold, set_legal_hold
 from coop4int.people.domain.merge import MergeRefused, merge_people
 from coop4int.people.domain.people import has_consent
 from coop4int.people.domain.queries import (
@@ -29,9 +38,16 @@ from coop4int.people.domain.queries import (
     consent_history,
     duplicates_in_reach,
     get_person_for_user,
+    rectification_history,
+)
+from coop4int.people.domain.rectification import (
+    SENSITIVE_FIELDS,
+    RectificationRefused,
+    rectify_person,
 )
 from coop4int.people.enums import ConsentMethod, Purpose
 from coop4int.people.models import Person
+from coop4int.people.rules import RECTIFY_PERSON
 
 T = TypeVar("T")
 
@@ -61,6 +77,8 @@ def consent_actions(
         found = person_of(act.obj)
         if found is None:
             raise Refused(_("An anonymous contact has no record to hold a consent."))
+        if found.is_erased:
+            raise Refused(_("This record was erased: it holds no consent any more."))
         return found
 
     def give(act: Acting[T]) -> str:
@@ -110,11 +128,65 @@ def _itself(person: Person) -> Person:
     return person
 
 
+def _rectify(act: Acting[Person]) -> str:
+    if not act.actor.has_perm(RECTIFY_PERSON, act.obj):
+        raise Refused(_("You may not correct this record."))
+    name = act.data["field"]
+    try:
+        rectify_person(
+            person=act.obj, actor=act.actor, changes={name: act.data["value"]},
+            reason=act.data["reason"],
+        )  # fmt: skip
+    except RectificationRefused as refused:
+        raise Refused(str(refused)) from refused
+    except ValidationError as invalid:
+        # The domain names the record's field; the form has one field for every value.
+        raise ValidationError(invalid.messages) from invalid
+    return _("%(field)s was corrected; the history below keeps the earlier value.") % {
+        "field": field_label(name)
+    }
+
+
+def _may_hold(act: Acting[Person]) -> None:
+    if not act.actor.has_perm(Permission.ERASE_PERSON, act.obj):
+        raise Refused(
+            _(
+                "Only an administrator or a coordinator of the unit that registered the "
+                "person may set or lift a legal hold. Nothing was changed."
+            )
+        )
+
+
+def _set_hold(act: Acting[Person]) -> str:
+    _may_hold(act)
+    try:
+        set_legal_hold(person=act.obj, actor=act.actor, reason=act.data["reason"])
+    except LegalHoldRefused as refused:
+        raise Refused(str(refused)) from refused
+    return _("The record is under a legal hold: it cannot be erased until the hold is lifted.")
+
+
+def _lift_hold(act: Acting[Person]) -> str:
+    _may_hold(act)
+    try:
+        lift_legal_hold(person=act.obj, actor=act.actor)
+    except LegalHoldRefused as refused:
+        raise Refused(str(refused)) from refused
+    return _("The legal hold was lifted.")
+
+
+def _sensitive_option(page: Any, person: Person) -> dict[str, Any]:
+    return {"sees_sensitive": page.user.has_perm(Permission.VIEW_PERSON_SENSITIVE, person)}
+
+
 class PersonDetailView(ActionPage[Person], StaffView):
     permission = Permission.WORK_CASES
     actions = ActionTable[Person](
         *consent_actions(_itself, section="consent"),
         Action("merge", MergeForm, _merge, "duplicates", shows_form=False),
+        Action("rectify", RectifyForm, _rectify, "rights", options=_sensitive_option),
+        Action("set_legal_hold", LegalHoldForm, _set_hold, "rights", form_key="hold"),
+        Action("lift_legal_hold", LiftLegalHoldForm, _lift_hold, "rights", shows_form=False),
     )
 
     def action_object(self, request: HttpRequest, **kwargs: Any) -> Person | HttpResponse:
@@ -147,7 +219,18 @@ class PersonDetailView(ActionPage[Person], StaffView):
             .filter(person=person)
             .select_related("unit", "assigned_to")
             .order_by("-opened_at"),
-            "duplicates": duplicates_in_reach(self.user, person, with_document=sees_sensitive),
+            "duplicates": []
+            if person.is_erased
+            else duplicates_in_reach(self.user, person, with_document=sees_sensitive),
             "consent_form": bound.get("consent") or ConsentForm(),
+            # Data protection: correcting the record, a legal hold, erasure.
+            "rectifications": rectification_history(person)
+            if sees_sensitive
+            else rectification_history(person).exclude(field__in=SENSITIVE_FIELDS),
+            "may_rectify": self.user.has_perm(RECTIFY_PERSON, person) and not person.is_erased,
+            "may_erase": self.user.has_perm(Permission.ERASE_PERSON, person),
+            "sees_retention": self.user.has_perm(Permission.VIEW_AUDIT_LOG),
+            "rectify_form": bound.get("rectify") or RectifyForm(sees_sensitive=sees_sensitive),
+            "hold_form": bound.get("hold") or LegalHoldForm(),
         } | self.section_context(request, person)
         return render(request, "backoffice/person_detail.html", context)

@@ -21,6 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Erasure(StrEnum):
@@ -46,7 +47,9 @@ class Retention:
     years_setting: str = ""
     default_years: int = 0
     starts: str = ""
-    """The model's date field the period is counted from."""
+    """The model's date field the period is counted from, or an ORM path to one
+    (``"case__closed_at"``: an interaction is kept as long as its case). Rows where it is
+    empty (a case not closed yet) are not due."""
     description: Promise | str = ""
     """The schedule in words, for the register of processing."""
 
@@ -59,7 +62,9 @@ class PersonalData:
     """The model's label, ``"app_label.ModelName"``."""
     person_path: str
     """The ORM path from the model to the person it is about (``"person"``,
-    ``"case__person"``, ``"interaction__case__person"``)."""
+    ``"case__person"``, ``"interaction__case__person"``; ``"pk"`` for ``people.Person``
+    itself). Empty only for records that name no person but hold their contact details
+    (``contact_fields``)."""
     description: Promise | str
     """What is held, in words (translatable): "Cases: what the person asked, when…"."""
     purpose: str
@@ -80,6 +85,13 @@ class PersonalData:
     """For ``Erasure.ANONYMISE``: strips the rows of the queryset, returns how many."""
     other_person_paths: tuple[str, ...] = ()
     """Further paths to a person the same rows may be about (a case's ``claimed_person``)."""
+    contact_fields: tuple[str, ...] = ()
+    """Fields holding a phone number or e-mail address given without naming a record
+    (public feedback): the rows where one of them is among the person's contact points
+    (``people.ContactPoint.value``, stored in one normal form) are theirs too."""
+    already_anonymised: models.Q | None = None
+    """For ``Erasure.ANONYMISE``: true of the rows that hold nothing more to strip, which
+    erasure and retention leave out — so running them again changes and counts nothing."""
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -88,14 +100,48 @@ class PersonalData:
     def rows_of(self, person: models.Model) -> models.QuerySet[Any]:
         """This kind's records about ``person`` (through every path)."""
         manager = self.model_class._default_manager
-        query = models.Q(**{self.person_path: person})
-        for path in self.other_person_paths:
-            query |= models.Q(**{path: person})
+        # By key: ``pk`` (the person's own declaration) takes no model instance.
+        query = models.Q(pk__in=[])
+        for path in filter(None, (self.person_path, *self.other_person_paths)):
+            query |= models.Q(**{path: person.pk})
+        if self.contact_fields:
+            # By the table's name, since ``core`` imports no other app; an empty value never
+            # matches (a blank field is not anyone's address).
+            values = [
+                value
+                for value in apps.get_model("people", "ContactPoint")
+                ._default_manager.filter(person=person.pk)
+                .values_list("value", flat=True)
+                if value
+            ]
+            for name in self.contact_fields:
+                query |= models.Q(**{f"{name}__in": values})
         return manager.filter(query).distinct()
 
+    def to_strip(self, rows: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """Of ``rows``, those an erasure or retention would still change: all of them,
+        except, for ``Erasure.ANONYMISE``, the ones already anonymised."""
+        if self.erasure == Erasure.KEEP:
+            return rows.none()
+        if self.erasure == Erasure.ANONYMISE and self.already_anonymised is not None:
+            return rows.exclude(self.already_anonymised)
+        return rows
 
-# Purposes of processing, the same codes as consent purposes where a consent stands behind them.
-PURPOSES: dict[str, str] = {}
+
+# Purposes of processing. The first five are the consent purposes (``people.enums.Purpose``,
+# the same codes: a test holds them together); the others rest on another legal basis.
+PURPOSES: dict[str, Promise | str] = {
+    "service": _("Service delivery: answering the person's requests and following them up."),
+    "contact": _("Contacting the person about their requests."),
+    "referral": _("Sharing with a partner service the person is referred to."),
+    "statistics": _("Counting the people served, without naming anyone, in statistics."),
+    "sharing": _("Opening the person's record to another unit that serves them."),
+    "feedback": _("Keeping public information true: answering remarks about a page."),
+    "accountability": _(
+        "Showing what was done with the person's data, and that it was lawful: consents "
+        "given and withdrawn, corrections made."
+    ),
+}
 
 
 @cache

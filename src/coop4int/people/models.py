@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from coop4int.accounts.enums import Island
@@ -56,6 +57,17 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     is_demo = models.BooleanField(default=False)
+    # Erased on the person's request (``people.domain.erasure``): the row stays, emptied of
+    # everything that identifies them, so that audit entries keep pointing at it and the
+    # statistics keep counting their cases.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # A legal hold (a court order, a pending complaint) keeps the record from erasure and
+    # from the retention schedule until it is lifted.
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300, blank=True)
+    legal_hold_set_at = models.DateTimeField(null=True, blank=True)
+    legal_hold_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -66,10 +78,26 @@ class Person(models.Model):
         return self.display_name
 
     @property
+    def audit_label(self) -> str:
+        """How the audit log names the record: by id, never by name, so that an entry stays
+        true and linkable after the person is erased (the row stays, anonymised)."""
+        return f"Person #{self.pk}"
+
+    @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return str(_("Erased record"))
         return " ".join(part for part in (self.given_names, self.family_names) if part) or str(
             _("Name not given")
         )
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    @property
+    def has_legal_hold(self) -> bool:
+        return self.legal_hold_set_at is not None
 
 
 class ContactPoint(models.Model):
@@ -87,6 +115,11 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+    @property
+    def audit_label(self) -> str:
+        """The audit log names the row, never the number or address it holds."""
+        return f"Contact point #{self.pk}"
 
 
 class Consent(models.Model):
@@ -139,3 +172,30 @@ class UnitLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.unit_id}"
+
+
+class Rectification(models.Model):
+    """One field of a person's record corrected at their request: what it said, what it says
+    now, who changed it, when and why. Erased with the person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="rectifications")
+    field = models.CharField(_("field"), max_length=50)
+    old_value = models.TextField(_("before"), blank=True)
+    new_value = models.TextField(_("after"), blank=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    made_at = models.DateTimeField(_("made at"))
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.field} {self.made_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def field_label(self) -> str:
+        """The corrected field as the reader calls it ("Family names")."""
+        field = Person._meta.get_field(self.field)
+        return str(capfirst(getattr(field, "verbose_name", self.field)))

@@ -1,13 +1,16 @@
 """Background work of the people app. Tasks take ids and are safe to run twice."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.models import User
+from coop4int.people.domain.retention import apply_retention
 from coop4int.people.models import UnitLink
 
 
@@ -42,3 +45,11 @@ def tell_coordinators_of_link(link_id: int) -> int:
         send_mail(subject, body, None, [coordinator.email])
         sent += 1
     return sent
+
+
+@task()
+def apply_retention_schedule() -> dict[str, Any]:
+    """Anonymise or delete what is past its retention period (``people.domain.retention``);
+    returns the report the audit entry holds. Safe to run twice: the second run finds
+    nothing left to do."""
+    return apply_retention(now=timezone.now()).as_data()

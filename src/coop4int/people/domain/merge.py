@@ -56,8 +56,8 @@ def merge_people(*, actor: User, keep: Person, merge: Person) -> Person:
       at ``keep`` too;
     - audit ``people.person.merged`` on both records, personal values masked.
 
-    Raises ``MergeRefused`` for a record merged into itself, a record already merged away, or
-    one outside ``actor``'s reach.
+    Raises ``MergeRefused`` for a record merged into itself, a record already merged away, an
+    erased record, or one outside ``actor``'s reach.
     """
     if keep.pk == merge.pk:
         raise MergeRefused(_("A record cannot be merged into itself."))
@@ -72,6 +72,9 @@ def merge_people(*, actor: User, keep: Person, merge: Person) -> Person:
     keep, merge = locked.get(keep.pk, keep), locked.get(merge.pk, merge)
     if keep.merged_into_id is not None or merge.merged_into_id is not None:
         raise MergeRefused(_("This record was already merged into another one."))
+    if keep.erased_at is not None or merge.erased_at is not None:
+        # A merge would give an erased person's tombstone a name again, or erase nobody.
+        raise MergeRefused(_("An erased record cannot be merged."))
     if people_for_user(actor).filter(pk__in=[keep.pk, merge.pk]).count() != 2:
         raise MergeRefused(_("You may only merge records of people you work with."))
 

@@ -22,7 +22,7 @@ from coop4int.accounts.models import User
 from coop4int.core import audit
 from coop4int.people.domain.duplicates import PossibleDuplicate, possible_duplicates
 from coop4int.people.enums import ContactKind
-from coop4int.people.models import Consent, ContactPoint, Person
+from coop4int.people.models import Consent, ContactPoint, Person, Rectification
 from coop4int.people.scope import people_in_reach
 
 # A merge points the merged record at the kept one and re-points earlier merges, so a chain is
@@ -192,3 +192,8 @@ def age_on(person: Person, day: date) -> int | None:
     if born is None:
         return None
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def rectification_history(person: Person) -> QuerySet[Rectification]:
+    """Every correction of ``person``'s record, newest first, with who made it."""
+    return person.rectifications.select_related("made_by").order_by("-made_at", "-pk")
