@@ -76,6 +76,9 @@ class Case(models.Model):
     )
     claimed_consents = models.JSONField(default=list, blank=True)
     is_demo = models.BooleanField(default=False)
+    # Stripped of what identifies anyone (the person's erasure or the retention schedule,
+    # ``cases.personal_data``): dates, unit, channel, topics and status stay for statistics.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -115,6 +118,11 @@ class Case(models.Model):
         ]  # fmt: skip
 
     def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_label(self) -> str:
+        """The reference: it names the case, never the person (who may be erased later)."""
         return self.reference
 
     @property

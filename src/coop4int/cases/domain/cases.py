@@ -283,7 +283,8 @@ def add_note(
 
 
 # Why a case moved, kept in its audit entry: codes rather than sentences, so that the log reads
-# the same in every language. An officer's own change carries the reason they give, if any.
+# the same in every language. An officer's own change may carry the reason they give: that
+# text is kept on the timeline, never in the log (``logged_reason``).
 REASON_FIRST_REPLY = "first_reply"
 REASON_ASSIGNED = "assigned"
 REASON_PERSON_WROTE = "person_wrote"
@@ -292,6 +293,41 @@ REASON_REFERRAL_DECLINED = "referral_declined"
 REASON_REFERRAL_COMPLETED = "referral_completed"
 REASON_REFERRAL_WITHDRAWN = "referral_withdrawn"
 REASON_SHARING_CONSENT_WITHDRAWN = "sharing_consent_withdrawn"
+REASON_CODES = frozenset(
+    {
+        REASON_FIRST_REPLY,
+        REASON_ASSIGNED,
+        REASON_PERSON_WROTE,
+        REASON_REFERRED,
+        REASON_REFERRAL_DECLINED,
+        REASON_REFERRAL_COMPLETED,
+        REASON_REFERRAL_WITHDRAWN,
+        REASON_SHARING_CONSENT_WITHDRAWN,
+    }
+)
+
+
+def logged_reason(*, actor: User | None, case: Case, reason: str, at: datetime) -> dict[str, Any]:
+    """What the audit log keeps of why something was done to ``case``: a code as it is. An
+    officer's own words may name someone, and the log outlives an erasure: they go on the
+    case's timeline as an internal note (stripped with the case's other notes), and the log
+    keeps only that note's id and the text's length.
+
+    Side effects: the note, for a reason that is not a code (no audit entry of its own: the
+    caller's entry names it)."""
+    if not reason or reason in REASON_CODES:
+        return {"reason": reason}
+    note = Interaction.objects.create(
+        case=case,
+        channel=Channel.NOTE,
+        direction=Direction.INTERNAL,
+        body=reason,
+        author=actor,
+        is_public=False,
+        occurred_at=at,
+    )
+    return {"reason": "", "reason_note": note.pk, "reason_length": len(reason)}
+
 
 # A message from the person puts these back in the queue.
 REOPENED_BY_THE_PERSON = frozenset({Status.WAITING_PERSON, Status.RESOLVED, Status.CLOSED})
@@ -317,8 +353,9 @@ def transition_case(
     ``expected_version``.
 
     Side effects: the version raised; ``resolved_at`` and ``closed_at`` follow the status;
-    audit ``cases.case.status_changed`` (from, to, reason); on resolution the person is asked
-    the satisfaction question (``ask_satisfaction``)."""
+    audit ``cases.case.status_changed`` (from, to, the reason's code — an officer's own words
+    as an internal note, ``logged_reason``); on resolution the person is asked the
+    satisfaction question (``ask_satisfaction``)."""
     to = Status(to)
     now = at or timezone.now()
     case.refresh_from_db(
@@ -340,12 +377,13 @@ def transition_case(
     else:
         fields.update(resolved_at=None, closed_at=None)
     _bump(case, expected_version, where=Q(status=old), **fields)
+    why = logged_reason(actor=actor, case=case, reason=reason, at=now)
     audit.record(
         action="cases.case.status_changed",
         actor=actor,
         obj=case,
         unit=case.unit,
-        data={"from": old.value, "to": to.value, "reason": reason[:200]},
+        data={"from": old.value, "to": to.value} | why,
     )
     if to == Status.RESOLVED:
         ask_satisfaction(actor=actor, case=case, at=now)

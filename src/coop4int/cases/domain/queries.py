@@ -136,11 +136,11 @@ def _status_changed(data: Mapping[str, Any], _referral: Referral | None) -> str:
         "old": _label(Status, data.get("from", "")),
         "new": _label(Status, data.get("to", "")),
     }
+    # Only codes are told: an officer's own words are a note on the timeline already, and
+    # entries written before that rule may hold words that an erasure cannot reach in the log.
     reason = str(data.get("reason") or "")
     if reason in _STATUS_REASONS:
         return f"{text} {_STATUS_REASONS[reason]}"
-    if reason:
-        return f"{text} {_('Reason given: %(reason)s') % {'reason': reason}}"
     return text
 
 
@@ -157,6 +157,17 @@ def _referral_withdrawn(data: Mapping[str, Any], referral: Referral | None) -> s
             "share their details with a partner."
         ) % _referral_names(referral)
     return _("The referral to %(service)s was withdrawn.") % _referral_names(referral)
+
+
+def _referral_declined(_data: Mapping[str, Any], referral: Referral | None) -> str:
+    """The reason is read from the referral, never from the log: erasure strips the row, while
+    the log keeps only whether there was one (and older entries the words themselves)."""
+    reason = referral.decline_reason if referral is not None else ""
+    if reason:
+        return _("%(partner)s declined the referral to %(service)s. Reason: %(reason)s") % (
+            _referral_names(referral) | {"reason": reason}
+        )
+    return _("%(partner)s declined the referral to %(service)s.") % _referral_names(referral)
 
 
 _EVENT_TEXT: dict[str, Callable[[Mapping[str, Any], Referral | None], str]] = {
@@ -178,10 +189,7 @@ _EVENT_TEXT: dict[str, Callable[[Mapping[str, Any], Referral | None], str]] = {
     "cases.referral.accepted": lambda data, referral: (
         _("%(partner)s accepted the referral to %(service)s.") % _referral_names(referral)
     ),
-    "cases.referral.declined": lambda data, referral: (
-        _("%(partner)s declined the referral to %(service)s. Reason: %(reason)s")
-        % (_referral_names(referral) | {"reason": data.get("reason", "")})
-    ),
+    "cases.referral.declined": _referral_declined,
     "cases.referral.completed": lambda data, referral: (
         _("%(partner)s recorded the outcome of the referral to %(service)s: %(outcome)s.")
         % (_referral_names(referral) | {"outcome": _label(ReferralOutcome, data.get("outcome"))})
@@ -208,8 +216,9 @@ def case_events(case: Case) -> list[tuple[datetime, CaseEvent]]:
     the identity confirmed, call-backs, the satisfaction answer, and the consents of its
     person recorded or withdrawn since it opened. (A referral sent is on the timeline already:
     ``refer_case`` writes a note.) Sentences are made now, in the current language: the log
-    keeps codes, never text. Three queries, and a fourth for the names of those it was
-    assigned to, whatever the case holds."""
+    keeps codes, never text; a partner's reason for declining is read from the referral's row.
+    Three queries, and a fourth for the names of those it was assigned to, whatever the case
+    holds."""
     referrals = {str(r.pk): r for r in case.referrals.select_related("service", "partner")}
     types = ContentType.objects.get_for_models(Case, Referral, Person)
     wanted = Q(object_type=types[Case], object_id=str(case.pk), action__in=_CASE_EVENTS)

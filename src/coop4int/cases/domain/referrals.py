@@ -15,6 +15,7 @@ from coop4int.accounts.enums import UnitKind
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
 from coop4int.cases.domain.cases import (
+    REASON_CODES,
     REASON_REFERRAL_COMPLETED,
     REASON_REFERRAL_DECLINED,
     REASON_REFERRAL_WITHDRAWN,
@@ -23,6 +24,7 @@ from coop4int.cases.domain.cases import (
     NotAllowed,
     StaleCase,
     add_interaction,
+    logged_reason,
     transition_case,
 )
 from coop4int.cases.domain.due import add_working_time
@@ -242,14 +244,15 @@ def decline_referral(*, actor: User, referral: Referral, reason: str) -> None:
     referral of it is pending. Refused when the referral or the person's consent to share
     was withdrawn.
 
-    Side effects: audit ``cases.referral.declined``; the case's move through
+    Side effects: audit ``cases.referral.declined`` (whether a reason was given and its
+    length: the text stays on the referral, which erasure strips); the case's move through
     ``transition_case``."""
     _answerable(referral, ReferralStatus.SENT)
     now = timezone.now()
     referral.status = ReferralStatus.DECLINED
     referral.answered_at = now
     referral.answered_by = actor
-    referral.decline_reason = reason[:500]
+    referral.decline_reason = reason.strip()[:500]
     referral.save(update_fields=["status", "answered_at", "answered_by", "decline_reason"])
     _back_from_partner(actor=actor, referral=referral, reason=REASON_REFERRAL_DECLINED, at=now)
     audit.record(
@@ -257,7 +260,10 @@ def decline_referral(*, actor: User, referral: Referral, reason: str) -> None:
         actor=actor,
         obj=referral,
         unit=referral.partner,
-        data={"reason": reason[:200]},
+        data={
+            "has_reason": bool(referral.decline_reason),
+            "reason_length": len(referral.decline_reason),
+        },
     )
 
 
@@ -300,6 +306,9 @@ def withdraw_referral(
     once (``shared`` is cleared; the service, dates and answers stay), and the case no longer
     waits on it — back in the unit's queue when no other referral of it is pending.
 
+    ``reason`` is a ``REASON_*`` code, or an officer's own words: those go on the case's
+    timeline as an internal note, never into the log (``logged_reason``).
+
     Side effects: audit ``cases.referral.withdrawn``; the case's move through
     ``transition_case``."""
     referral.refresh_from_db(from_queryset=Referral.objects.select_for_update())
@@ -309,13 +318,16 @@ def withdraw_referral(
     referral.status = ReferralStatus.WITHDRAWN
     referral.shared = {}
     referral.save(update_fields=["status", "shared"])
-    _back_from_partner(actor=actor, referral=referral, reason=reason, at=now)
+    why = logged_reason(actor=actor, case=referral.case, reason=reason, at=now)
+    # The case's move says why by its code: the words, if any, are on the timeline once.
+    code = reason if reason in REASON_CODES else REASON_REFERRAL_WITHDRAWN
+    _back_from_partner(actor=actor, referral=referral, reason=code, at=now)
     audit.record(
         action="cases.referral.withdrawn",
         actor=actor,
         obj=referral,
         unit=referral.partner,
-        data={"reason": reason},
+        data=why,
     )
 
 

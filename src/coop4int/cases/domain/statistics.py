@@ -57,7 +57,8 @@ difference of two figures is uncertain by up to ``2·(b - 1)``.
 Scope: administrators read every unit or all of them together. Analysts do too, for
 statistics only (``cases.rules.reads_statistics_nationwide``): they compare units but never
 open a case. Everyone else reads only their own unit; another unit answers 404. Each read
-is audited: ``cases.statistics.viewed``, or ``cases.statistics.exported`` for the CSV file.
+is audited: ``cases.statistics.viewed``, or ``cases.statistics.exported`` for the CSV file
+(with its number of rows).
 
 Periods are whole days, both ends included, in the unit's time zone (all units together: the
 country's, ``settings.TIME_ZONE``). Whatever the data, the figures cost the same seven
@@ -426,7 +427,7 @@ def unit_statistics(
     ``start``.
 
     Side effects: audit ``cases.statistics.viewed``, or ``cases.statistics.exported`` when
-    ``exported`` (the figures leave as a file)."""
+    ``exported`` (the figures leave as a file: with how many rows ``statistics_rows`` gives)."""
     if end < start:
         raise ValueError("end before start")
     unit: Unit | None = None
@@ -568,19 +569,10 @@ def unit_statistics(
     )
     overdue_shown = round_count(cases.count(overdue, "overdue_now"), base=base)
 
-    audit.record(
-        action="cases.statistics.exported" if exported else "cases.statistics.viewed",
-        actor=user,
-        unit=unit,
-        data={
-            "period": f"{start.isoformat()}/{end.isoformat()}",
-            "unit": unit.slug if unit is not None else "all",
-        },
-    )
     countries = _country_names()
     unknown = pgettext("statistics", "Not known")
     opened_total = opened_cases.total
-    return UnitStatistics(
+    stats = UnitStatistics(
         unit=unit,
         start=start,
         end=end,
@@ -656,6 +648,20 @@ def unit_statistics(
             fixed=True,
         ),
     )
+    data: dict[str, Any] = {
+        "period": f"{start.isoformat()}/{end.isoformat()}",
+        "unit": unit.slug if unit is not None else "all",
+    }
+    if exported:
+        # What left as a file: its rows of figures (``statistics_rows``, the header aside).
+        data["rows"] = sum(1 for _row in statistics_rows(stats))
+    audit.record(
+        action="cases.statistics.exported" if exported else "cases.statistics.viewed",
+        actor=user,
+        unit=unit,
+        data=data,
+    )
+    return stats
 
 
 def statistics_rows(stats: UnitStatistics) -> Iterator[tuple[str, str, str]]:

@@ -4,7 +4,7 @@ log, told in the reader's language — and the channels a reply to it can go out
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from coop4int.accounts.enums import Role
 from coop4int.cases.domain import referrals
@@ -24,6 +24,8 @@ from coop4int.cases.domain.queries import (
     usual_reply_channel,
 )
 from coop4int.cases.enums import Channel, ReferralOutcome, Status
+from coop4int.cases.models import Referral
+from coop4int.cases.personal_data import anonymise_referrals
 from coop4int.directory.models import Service
 from coop4int.people.domain.people import (
     PersonDetails,
@@ -141,6 +143,34 @@ def test_a_referral_and_every_answer_of_the_partner_are_on_the_timeline(
     # A referral sent is on the timeline as the platform's note: not told twice.
     assert "cases.referral.sent" not in {event.action for _when, event in case_events(case)}
     assert case.interactions.filter(channel=Channel.NOTE).count() == 3
+
+
+def test_a_partners_reason_for_declining_is_read_from_the_referral_which_erasure_strips(
+    officer, nurse, case, health
+):
+    declined = _refer(officer, case, health)
+    referrals.decline_referral(actor=nurse, referral=declined, reason="Sem vagas")
+    assert (
+        "Health centre declined the referral to Consulta do viajante. Reason: Sem vagas"
+        in _texts(case)
+    )
+    anonymise_referrals(Referral.objects.filter(pk=declined.pk), timezone.now())
+    texts = _texts(case)
+    assert "Health centre declined the referral to Consulta do viajante." in texts
+    assert not [text for text in texts if "Sem vagas" in text]
+
+
+def test_an_officers_own_reason_is_a_note_on_the_timeline_told_once(officer, case):
+    change_status(actor=officer, case=case, status=Status.RESOLVED, reason="Cartão entregue")
+    with translation.override("en"):
+        shown = [
+            entry.interaction.text if entry.interaction else entry.event.text
+            for entry in case_timeline(case)
+            if entry.interaction or entry.event
+        ]
+    assert shown.count("Cartão entregue") == 1
+    assert "The status changed from “New” to “Resolved”." in shown
+    assert not [text for text in shown if "Cartão entregue" in text and text != "Cartão entregue"]
 
 
 def test_withdrawing_the_sharing_consent_says_why_the_referral_was_withdrawn(officer, case, health):

@@ -232,6 +232,35 @@ def test_withdrawing_a_referral_clears_what_was_shared_and_keeps_the_rest(
     assert (referral.service, referral.sent_at, referral.answer_due_at) == (health, sent_at, due)
 
 
+def test_the_log_keeps_whether_a_decline_had_a_reason_and_the_referral_keeps_the_words(
+    officer, case, health, sharing, nurse
+):
+    referral = _refer(officer, case, health)
+    domain.decline_referral(actor=nurse, referral=referral, reason="  Sem vagas este mês ")
+    referral.refresh_from_db()
+    assert referral.decline_reason == "Sem vagas este mês"
+    entry = AuditEntry.objects.get(action="cases.referral.declined")
+    assert entry.data == {"has_reason": True, "reason_length": len("Sem vagas este mês")}
+    moved = AuditEntry.objects.filter(action="cases.case.status_changed").latest("pk")
+    assert moved.data == {"from": "waiting_partner", "to": "open", "reason": "referral_declined"}
+
+
+def test_an_officers_reason_for_withdrawing_is_a_note_on_the_case_not_in_the_log(
+    officer, case, health, sharing
+):
+    """Said once, on the timeline: the case's move gives the usual code."""
+    referral = _refer(officer, case, health)
+    domain.withdraw_referral(actor=officer, referral=referral, reason="Já foi atendida")
+    note = case.interactions.get(body="Já foi atendida")
+    assert (note.channel, note.direction, note.author) == (
+        Channel.NOTE, "internal", officer,
+    )  # fmt: skip
+    entry = AuditEntry.objects.get(action="cases.referral.withdrawn")
+    assert entry.data == {"reason": "", "reason_note": note.pk, "reason_length": 15}
+    moved = AuditEntry.objects.filter(action="cases.case.status_changed").latest("pk")
+    assert moved.data == {"from": "waiting_partner", "to": "open", "reason": "referral_withdrawn"}
+
+
 def test_a_referral_already_answered_cannot_be_withdrawn(officer, case, health, sharing, nurse):
     referral = _refer(officer, case, health)
     domain.decline_referral(actor=nurse, referral=referral, reason="Sem vagas")

@@ -766,9 +766,12 @@ def test_no_published_count_of_a_unit_can_be_narrowed_below_five(
 
 
 def test_each_reading_is_audited_with_its_period_and_unit(coordinator, make_staff, unit):
+    """An export also says how many rows of figures left."""
     unit_statistics(coordinator, unit_id=unit.pk, **MARCH)
-    unit_statistics(coordinator, unit_id=unit.pk, exported=True, start=date(2025, 3, 5),
-                    end=date(2025, 3, 5))  # fmt: skip
+    exported = unit_statistics(coordinator, unit_id=unit.pk, exported=True,
+                               start=date(2025, 3, 5), end=date(2025, 3, 5))  # fmt: skip
+    rows = len(list(statistics_rows(exported)))
+    assert rows > 10
     analyst = make_staff(Role.ANALYST, unit)
     unit_statistics(analyst, unit_id=None, **MARCH)
     entries = list(AuditEntry.objects.filter(action__startswith="cases.statistics.").order_by("id"))
@@ -776,7 +779,7 @@ def test_each_reading_is_audited_with_its_period_and_unit(coordinator, make_staf
         ("cases.statistics.viewed", coordinator, unit,
          {"period": "2025-03-01/2025-03-31", "unit": "praia"}),
         ("cases.statistics.exported", coordinator, unit,
-         {"period": "2025-03-05/2025-03-05", "unit": "praia"}),
+         {"period": "2025-03-05/2025-03-05", "unit": "praia", "rows": rows}),
         ("cases.statistics.viewed", analyst, unit,
          {"period": "2025-03-01/2025-03-31", "unit": "all"}),
     ]  # fmt: skip

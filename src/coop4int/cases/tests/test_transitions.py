@@ -48,6 +48,8 @@ def _moves(case):
 
 
 def test_a_transition_raises_the_version_and_is_audited_with_from_to_and_reason(unit, officer):
+    """An officer's own words say why on the timeline, as an internal note that erasure
+    strips; the log, which outlives it, keeps only which note and how long."""
     case = _open(unit, officer)
     version = case.version
     moved = domain.transition_case(
@@ -59,14 +61,38 @@ def test_a_transition_raises_the_version_and_is_audited_with_from_to_and_reason(
     assert case.status == Status.WAITING_PERSON
     assert case.version == version + 1
     assert case.last_activity_at == AT + timedelta(hours=1)
+    note = case.interactions.get(body="Waiting for the passport")
+    assert (note.channel, note.direction, note.is_public) == (
+        Channel.NOTE, Direction.INTERNAL, False,
+    )  # fmt: skip
+    assert (note.author, note.occurred_at) == (officer, AT + timedelta(hours=1))
     entry = AuditEntry.objects.get(action="cases.case.status_changed")
     assert entry.actor == officer
     assert entry.unit == unit
     assert entry.data == {
         "from": "new",
         "to": "waiting_person",
-        "reason": "Waiting for the passport",
+        "reason": "",
+        "reason_note": note.pk,
+        "reason_length": len("Waiting for the passport"),
     }
+
+
+def test_a_reason_given_as_a_code_stays_in_the_log_and_writes_no_note(unit, officer):
+    case = _open(unit, officer)
+    domain.transition_case(actor=officer, case=case, to=Status.OPEN,
+                           reason=domain.REASON_ASSIGNED, at=AT)  # fmt: skip
+    assert _moves(case) == [("new", "open", "assigned")]
+    assert not case.interactions.filter(channel=Channel.NOTE).exists()
+
+
+def test_a_refused_move_keeps_no_note_of_its_reason(unit, officer):
+    case = _open(unit, officer)
+    domain.transition_case(actor=officer, case=case, to=Status.CLOSED, at=AT)
+    with pytest.raises(domain.NotAllowed):
+        domain.transition_case(actor=officer, case=case, to=Status.WAITING_PARTNER,
+                               reason="Sent to the clinic", at=AT)  # fmt: skip
+    assert not case.interactions.filter(body="Sent to the clinic").exists()
 
 
 def test_resolving_and_closing_keep_their_times_and_reopening_clears_them(unit, officer):
