@@ -67,6 +67,11 @@ def test_an_editor_reviews_a_card_past_its_review_date(page, make_staff, unit, n
     page.get_by_role("button", name=t("Checked: it is still true")).click()
     reviewed = t("Marked as reviewed. The next review is due by %(date)s.").split("%(date)s")[0]
     expect(page.get_by_role("status")).to_contain_text(reviewed.strip())
+    # Back at the review, said under its heading.
+    expect(page).to_have_url(re.compile(r"/staff/content/mascara/pt/#review$"))
+    expect(page.locator("#review")).to_be_focused()
+    expect(page.locator("#review-said")).to_contain_text(reviewed.strip())
+    assert serious_violations(page) == []
     expect(page.locator("#review-state")).not_to_contain_text(t("Past its review date"))
 
     page.goto("/staff/content/health/")

@@ -50,15 +50,57 @@ class TextForm(forms.Form):
 
 
 class TextStepForm(forms.Form):
-    """Send for review or publish: the version the page showed, which the step applies to."""
+    """Send for review or publish: the version the page showed, which the step applies to.
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    A post that does not say which version it showed (or says none that can be) is not
+    refused here as a form's problem: whatever the page showed is unknown, so the step is
+    refused as for a text changed meanwhile (``version`` is then None)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_version(self) -> int | None:
+        posted = self.cleaned_data["version"]
+        # ASCII digits of a size a version has (``int("²")`` fails though ``"²".isdigit()``).
+        if posted.isascii() and posted.isdigit() and len(posted) <= 9 and int(posted) >= 1:
+            return int(posted)
+        return None
 
 
 class AttachmentForm(forms.Form):
     title = forms.CharField(label=_("Title of the file"), max_length=200)
     upload = forms.FileField(
         label=_("File"), help_text=_("A PDF, PNG or JPEG file of at most 10 MB.")
+    )
+
+
+_NOT_THIS_PAGES_FILE = _("That file is not one of this page's. Nothing was changed.")
+
+
+class FileStepForm(forms.Form):
+    """Publish a file waiting for review: which one (a button beside each file). Whether it
+    is a file of the page's item and language is the page's to check."""
+
+    attachment = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        # The largest id a file can have: a larger number is no file, not a database error.
+        max_value=2**63 - 1,
+        error_messages={
+            "required": _NOT_THIS_PAGES_FILE,
+            "invalid": _NOT_THIS_PAGES_FILE,
+            "min_value": _NOT_THIS_PAGES_FILE,
+            "max_value": _NOT_THIS_PAGES_FILE,
+        },
+    )
+
+
+class ReplaceFileForm(FileStepForm):
+    """A new version of a published file, uploaded beside it; it keeps the file's title."""
+
+    upload = forms.FileField(
+        label=_("New version"),
+        help_text=_("A PDF, PNG or JPEG file of at most 10 MB."),
+        error_messages={"required": _("Choose the file of the new version. Nothing was changed.")},
     )
 
 

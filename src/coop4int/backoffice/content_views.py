@@ -1,14 +1,18 @@
 """Back-office pages for information items: write, translate side by side, review, publish,
 keep true (review dates) and the health of each unit's information."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,24 +20,31 @@ from django.utils.translation import gettext as _
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.content_forms import (
     AttachmentForm,
+    FileStepForm,
     ItemSettingsForm,
     NewItemForm,
+    ReplaceFileForm,
     ReviewForm,
     TextForm,
     TextStepForm,
+)
+from coop4int.backoffice.page_actions import (
+    Acting,
+    Action,
+    ActionPage,
+    ActionTable,
+    Done,
+    Refused,
 )
 from coop4int.backoffice.views import StaffView
 from coop4int.content import markdown
 from coop4int.content.domain import attachments, health, queries, review, settings, workflow
 from coop4int.content.enums import Health, ItemKind, TranslationStatus
-from coop4int.content.models import ContentItem
+from coop4int.content.models import Attachment, ContentItem, Translation
 from coop4int.content.review_dates import next_review
 from coop4int.core import formatting
 from coop4int.core.languages import REGISTRY, fallback_chain
 from coop4int.directory.models import TaxonomyTerm
-
-# The steps of a text's workflow taken from its page, besides saving it.
-STEPS = frozenset({"submit", "publish"})
 
 
 class ContentListView(StaffView):
@@ -96,28 +107,217 @@ def listed_title(item: ContentItem, reader: str) -> ListedTitle:
     return ListedTitle(item.slug, item.source_language, item.source_language != reader)
 
 
-class ContentTextView(StaffView):
-    """One language of an item, beside its source: save, send for review, publish."""
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """What the page of a text acts on: an item, in the language being written."""
+
+    item: ContentItem
+    language: str
+
+    def text(self) -> Translation:
+        """The text in this language; a step taken on a text not yet written is not found."""
+        text = self.item.translations.filter(language=self.language).first()
+        if text is None:
+            raise Http404
+        return text
+
+
+class TextRefused(Exception):
+    """The workflow refused a step, or a save over a text someone else saved meanwhile:
+    nothing was done. The page is shown again as the text is now, with the reasons at the
+    text and what was typed kept; ``changed`` when the text changed since the page showed
+    it (409), else the step was not the person's to take (400)."""
+
+    def __init__(self, error: ValidationError) -> None:
+        super().__init__(*error.messages)
+        self.reasons = error.messages
+        self.changed = isinstance(error, workflow.TextChanged)
+
+
+def _save(act: Acting[ItemText]) -> str:
+    data = act.data
+    try:
+        workflow.save_text(
+            actor=act.actor, item=act.obj.item, language=act.obj.language, title=data["title"],
+            summary=data["summary"], body=data["body"], expected_version=data["version"],
+        )  # fmt: skip
+    except workflow.TextChanged as changed:
+        raise TextRefused(
+            workflow.TextChanged(
+                _(
+                    "Someone else saved this text since you opened it, so yours was not "
+                    "saved. It is kept below: save it again to replace theirs."
+                )
+            )
+        ) from changed
+    return _("Saved as a draft.")
+
+
+def _shown_version(act: Acting[ItemText]) -> int:
+    version: int | None = act.data["version"]
+    if version is None:
+        # A page without the version it showed: whatever it showed is unknown.
+        raise TextRefused(workflow.TextChanged())
+    return version
+
+
+def _submit(act: Acting[ItemText]) -> str:
+    text, version = act.obj.text(), _shown_version(act)
+    try:
+        workflow.submit_for_review(actor=act.actor, translation=text, expected_version=version)
+    except ValidationError as error:
+        raise TextRefused(error) from error
+    return _("Sent for review.")
+
+
+def _publish(act: Acting[ItemText]) -> Done | str:
+    text, version = act.obj.text(), _shown_version(act)
+    try:
+        outdated = workflow.publish(actor=act.actor, translation=text, expected_version=version)
+    except ValidationError as error:
+        raise TextRefused(error) from error
+    if not outdated:
+        return _("Published.")
+    # Said first, before what follows from it.
+    messages.success(act.request, _("Published."))
+    return Done(
+        _("These translations are now outdated: %(languages)s")
+        % {"languages": ", ".join(t.language for t in outdated)},
+        messages.WARNING,
+    )
+
+
+def _review(act: Acting[ItemText]) -> str:
+    """Checked and still true."""
+    item = review.mark_reviewed(actor=act.actor, item=act.obj.item, review_by=act.data["review_by"])
+    return _("Marked as reviewed. The next review is due by %(date)s.") % {
+        "date": formatting.format_date(item.review_by)
+    }
+
+
+def _review_date(act: Acting[ItemText]) -> str:
+    """Only a new review-by date."""
+    review_by = act.data["review_by"]
+    if review_by is None:
+        raise ValidationError({"review_by": _("Choose the date of the next review.")})
+    item = review.set_review_date(actor=act.actor, item=act.obj.item, review_by=review_by)
+    return _("The next review is now due by %(date)s.") % {
+        "date": formatting.format_date(item.review_by)
+    }
+
+
+def _settings(act: Acting[ItemText]) -> str:
+    data = act.data
+    try:
+        settings.update_item_settings(
+            actor=act.actor, item=act.obj.item, topic=data["topic"], audience=data["audience"],
+            services=data["services"], unit=data["unit"], period_start=data["period_start"],
+            period_end=data["period_end"], channels=data["channels"],
+            reach=cast(ItemSettingsForm, act.form).reach(),
+        )  # fmt: skip
+    except ValidationError as error:
+        # Said above the form: the domain may name a field the form does not have.
+        raise ValidationError(error.messages) from error
+    return _("Saved.")
+
+
+def _attach(act: Acting[ItemText]) -> str:
+    try:
+        attachments.add_attachment(
+            actor=act.actor, item=act.obj.item, language=act.obj.language,
+            title=act.data["title"], upload=act.data["upload"],
+        )  # fmt: skip
+    except ValidationError as error:
+        raise ValidationError(error.messages) from error
+    return _("The file was added as a draft. Someone else must open it and publish it.")
+
+
+def _posted_file(act: Acting[ItemText]) -> Attachment:
+    """The file the post names, when it is one the page lists: of its item and language."""
+    try:
+        attachment = attachments.file_for_editor(
+            slug=act.obj.item.slug, attachment_id=act.data["attachment"]
+        )
+    except Http404 as missing:
+        raise Refused(_("That file is not one of this page's. Nothing was changed.")) from missing
+    if attachment.language != act.obj.language:
+        raise Refused(_("That file is not one of this page's. Nothing was changed."))
+    return attachment
+
+
+def _publish_file(act: Acting[ItemText]) -> str:
+    attachment = _posted_file(act)
+    try:
+        attachments.publish_attachment(actor=act.actor, attachment=attachment)
+    except ValidationError as error:
+        raise Refused(" ".join(error.messages)) from error
+    return _("The file was published.")
+
+
+def _replace_file(act: Acting[ItemText]) -> str:
+    attachment = _posted_file(act)
+    try:
+        attachments.replace_attachment(
+            actor=act.actor, attachment=attachment, upload=act.data["upload"]
+        )
+    except ValidationError as error:
+        raise Refused(" ".join(error.messages)) from error
+    return _(
+        "The new version was added as a draft. The public gets the old one until someone "
+        "else opens the new one and publishes it."
+    )
+
+
+def _with_ids(prefix: str) -> Callable[[Any, ItemText], dict[str, Any]]:
+    """The form's fields get ids of their own: the page holds several forms."""
+    return lambda page, obj: {"auto_id": f"{prefix}_%s"}
+
+
+class ContentTextView(ActionPage[ItemText], StaffView):
+    """One language of an item, beside its source: save, send for review, publish; and, on
+    the source's page, the item's review and settings; files to download in each language,
+    added (or replaced) as drafts that someone other than who added them opens and publishes.
+    Each action returns to its own section of the page."""
 
     permission = Permission.EDIT_CONTENT
+    actions = ActionTable[ItemText](
+        Action("save", TextForm, _save, "text"),
+        Action("submit", TextStepForm, _submit, "text", shows_form=False),
+        Action("publish", TextStepForm, _publish, "text", shows_form=False),
+        Action("review", ReviewForm, _review, "review", options=_with_ids("review")),
+        Action("review_date", ReviewForm, _review_date, "review", form_key="review",
+               options=_with_ids("review")),
+        Action("settings", ItemSettingsForm, _settings, "about", options=_with_ids("settings")),
+        Action("attach", AttachmentForm, _attach, "files", options=_with_ids("file")),
+        Action("publish_file", FileStepForm, _publish_file, "files", shows_form=False),
+        # A file input is never filled in again: a problem with it is said at the section.
+        Action("replace_file", ReplaceFileForm, _replace_file, "files", shows_form=False),
+        default="save",
+    )  # fmt: skip
+    conflicts = (TextRefused,)
+    # The answer's status when the page is shown again after a post (see ``render_page``).
+    _status: int = 0
 
-    def _context(
-        self,
-        item: ContentItem,
-        language: str,
-        form: TextForm,
-        attachment_form: AttachmentForm | None = None,
-        settings_form: ItemSettingsForm | None = None,
-        review_form: ReviewForm | None = None,
-    ) -> dict[str, object]:
-        if language not in REGISTRY:
+    def action_object(self, request: HttpRequest, **kwargs: Any) -> ItemText:
+        if kwargs["language"] not in REGISTRY:
             raise Http404
+        return ItemText(get_object_or_404(ContentItem, slug=kwargs["slug"]), kwargs["language"])
+
+    def page_url(self, obj: ItemText) -> str:
+        return reverse("backoffice:content_text", args=[obj.item.slug, obj.language])
+
+    def render_page(
+        self, request: HttpRequest, obj: ItemText, bound: Mapping[str, forms.Form]
+    ) -> HttpResponse:
+        item, language = obj.item, obj.language
         source = workflow.source_of(item)
         text = item.translations.filter(language=language).first()
         today = timezone.localdate()
+        form = cast(TextForm, bound.get("save") or TextForm(initial=_initial(item, language)))
         # The text's fields are in the language being written; their labels, in the page's.
         form.written_in(REGISTRY[language])
-        return {
+        files = attachments.files_for_editor(item=item, language=language, editor=self.user)
+        context = {
             "item": item,
             "language": REGISTRY[language],
             "source": source,
@@ -132,198 +332,53 @@ class ContentTextView(StaffView):
                 and text.last_edited_by_id != self.user.pk
             ),
             "translations": queries.translations_of(item),
-            "attachments": item.attachments.filter(language=language),
-            "attachment_form": attachment_form or AttachmentForm(auto_id="file_%s"),
-            "settings_form": settings_form or _settings_form(item),
-            "review_form": review_form
+            "attachments": files,
+            # Published files a new version of which already waits: not offered another.
+            "versions_waiting": {row.attachment.replaces_id for row in files if row.is_draft},
+            "attachment_form": bound.get("attach") or AttachmentForm(auto_id="file_%s"),
+            "settings_form": bound.get("settings") or _settings_form(item),
+            "review_form": bound.get("review")
             or ReviewForm(initial={"review_by": next_review(today)}, auto_id="review_%s"),
             "past_review": item.review_by < today,
             "review_due_soon": today <= item.review_by <= today + health.DUE_SOON,
             "all_languages": REGISTRY.values(),
-        }
+        } | self.section_context(request, obj)
+        # A form shown again with its problems is a bad request; a text changed meanwhile,
+        # a conflict (``conflict``).
+        status = self._status or (400 if bound else 200)
+        return render(request, "backoffice/content_text.html", context, status=status)
 
     def get(self, request: HttpRequest, slug: str, language: str) -> HttpResponse:
-        item = get_object_or_404(ContentItem, slug=slug)
         go = request.GET.get("go")
         if go in REGISTRY:
+            item = get_object_or_404(ContentItem, slug=slug)
             return redirect("backoffice:content_text", slug=item.slug, language=go)
-        context = self._context(item, language, TextForm(initial=_initial(item, language)))
-        return render(request, "backoffice/content_text.html", context)
+        obj = self.action_object(request, slug=slug, language=language)
+        return self.render_page(request, obj, {})
 
-    def post(self, request: HttpRequest, slug: str, language: str) -> HttpResponse:
-        item = get_object_or_404(ContentItem, slug=slug)
-        action = request.POST.get("action", "save")
-        if action == "attach":
-            return self._attach(request, item, language)
-        if action == "settings":
-            return self._settings(request, item, language)
-        if action == "review":
-            return self._review(request, item, language, reviewed=True)
-        if action == "review_date":
-            return self._review(request, item, language, reviewed=False)
-        if action == "save":
-            return self._save(request, item, language)
-        if action in STEPS:
-            return self._step(request, item, language, action)
-        raise BadRequest
-
-    def _save(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
-        form = TextForm(request.POST)
-        status = 400
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                workflow.save_text(
-                    actor=self.user,
-                    item=item,
-                    language=language,
-                    title=data["title"],
-                    summary=data["summary"],
-                    body=data["body"],
-                    expected_version=data["version"],
-                )
-            except workflow.TextChanged:
-                # What was typed stays in the form, now naming the current version: saving
-                # it again is a choice made knowing that it replaces the other text.
-                status = 409
-                posted = request.POST.copy()
-                posted["version"] = str(_initial(item, language).get("version", 0))
-                form = TextForm(posted)
-                messages.error(
-                    request,
-                    _(
-                        "Someone else saved this text since you opened it, so yours was not "
-                        "saved. It is kept below: save it again to replace theirs."
-                    ),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Saved as a draft."))
-                return redirect("backoffice:content_text", slug=item.slug, language=language)
-        context = self._context(item, language, form)
-        return render(request, "backoffice/content_text.html", context, status=status)
-
-    def _step(
-        self, request: HttpRequest, item: ContentItem, language: str, action: str
+    def conflict(
+        self,
+        request: HttpRequest,
+        obj: ItemText,
+        action: Action[ItemText],
+        form: forms.Form,
+        error: Exception,
     ) -> HttpResponse:
-        """Send for review or publish the version the page showed; when refused, the page
-        as it is now, with the reason, and nothing changed."""
-        text = item.translations.filter(language=language).first()
-        if text is None:
-            raise Http404
-        step_form = TextStepForm(request.POST)
-        try:
-            if not step_form.is_valid():
-                # A page without the version it showed: whatever it showed is unknown.
-                raise workflow.TextChanged
-            version = step_form.cleaned_data["version"]
-            if action == "submit":
-                workflow.submit_for_review(
-                    actor=self.user, translation=text, expected_version=version
-                )
-                messages.success(request, _("Sent for review."))
-            else:
-                outdated = workflow.publish(
-                    actor=self.user, translation=text, expected_version=version
-                )
-                messages.success(request, _("Published."))
-                if outdated:
-                    messages.warning(
-                        request,
-                        _("These translations are now outdated: %(languages)s")
-                        % {"languages": ", ".join(t.language for t in outdated)},
-                    )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            status = 409 if isinstance(error, workflow.TextChanged) else 400
+        """The reasons at the text, and the text as it is now — or what was typed and
+        posted, now naming the version on record: saving it again is a choice made knowing
+        that it replaces the other text."""
+        refused = cast(TextRefused, error)
+        for reason in refused.reasons:
+            messages.error(request, reason)
+        self._status = 409 if refused.changed else 400
+        current = _initial(obj.item, obj.language)
+        if any(name in request.POST for name in ("title", "summary", "body")):
+            posted = request.POST.copy()
+            posted["version"] = str(current.get("version", 0))
+            text_form = TextForm(posted)
         else:
-            return redirect("backoffice:content_text", slug=item.slug, language=language)
-        # Text typed into the page and posted with the step is kept; else the current text.
-        typed = any(name in request.POST for name in ("title", "summary", "body"))
-        form = TextForm(request.POST) if typed else TextForm(initial=_initial(item, language))
-        context = self._context(item, language, form)
-        return render(request, "backoffice/content_text.html", context, status=status)
-
-    def _settings(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
-        settings_form = ItemSettingsForm(request.POST, auto_id="settings_%s")
-        if settings_form.is_valid():
-            data = settings_form.cleaned_data
-            try:
-                settings.update_item_settings(
-                    actor=self.user,
-                    item=item,
-                    topic=data["topic"],
-                    audience=data["audience"],
-                    services=data["services"],
-                    unit=data["unit"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    channels=data["channels"],
-                    reach=settings_form.reach(),
-                )
-            except ValidationError as error:
-                settings_form.add_error(None, error.messages)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("backoffice:content_text", slug=item.slug, language=language)
-        context = self._context(
-            item, language, TextForm(initial=_initial(item, language)), None, settings_form
-        )
-        return render(request, "backoffice/content_text.html", context, status=400)
-
-    def _review(
-        self, request: HttpRequest, item: ContentItem, language: str, *, reviewed: bool
-    ) -> HttpResponse:
-        """Checked and still true (``reviewed``), or only a new review-by date."""
-        review_form = ReviewForm(request.POST, auto_id="review_%s")
-        if review_form.is_valid():
-            review_by = review_form.cleaned_data["review_by"]
-            try:
-                if reviewed:
-                    item = review.mark_reviewed(actor=self.user, item=item, review_by=review_by)
-                elif review_by is None:
-                    raise ValidationError({"review_by": _("Choose the date of the next review.")})
-                else:
-                    item = review.set_review_date(actor=self.user, item=item, review_by=review_by)
-            except ValidationError as error:
-                review_form.add_error(None, error)
-            else:
-                message = (
-                    _("Marked as reviewed. The next review is due by %(date)s.")
-                    if reviewed
-                    else _("The next review is now due by %(date)s.")
-                )
-                messages.success(
-                    request, message % {"date": formatting.format_date(item.review_by)}
-                )
-                return redirect("backoffice:content_text", slug=item.slug, language=language)
-        context = self._context(
-            item, language, TextForm(initial=_initial(item, language)), review_form=review_form
-        )
-        return render(request, "backoffice/content_text.html", context, status=400)
-
-    def _attach(self, request: HttpRequest, item: ContentItem, language: str) -> HttpResponse:
-        attachment_form = AttachmentForm(request.POST, request.FILES, auto_id="file_%s")
-        if attachment_form.is_valid():
-            try:
-                attachments.add_attachment(
-                    actor=self.user,
-                    item=item,
-                    language=language,
-                    title=attachment_form.cleaned_data["title"],
-                    upload=attachment_form.cleaned_data["upload"],
-                )
-            except ValidationError as error:
-                attachment_form.add_error(None, error.messages)
-            else:
-                messages.success(request, _("The file was attached."))
-                return redirect("backoffice:content_text", slug=item.slug, language=language)
-        context = self._context(
-            item, language, TextForm(initial=_initial(item, language)), attachment_form
-        )
-        return render(request, "backoffice/content_text.html", context, status=400)
+            text_form = TextForm(initial=current)
+        return self.show_again(request, obj, action, {"save": text_form})
 
 
 def _settings_form(item: ContentItem) -> ItemSettingsForm:

@@ -43,3 +43,13 @@ class Health(models.TextChoices):
     GREEN = "green", _("Up to date")
     AMBER = "amber", _("Attention soon")
     RED = "red", _("Needs attention now")
+
+
+class AttachmentStatus(models.TextChoices):
+    """A file of an item goes out as its text does: added as a draft, public once someone
+    other than the person who added it has opened and published it."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    # A newer file was published in its place: no longer offered to the public.
+    REPLACED = "replaced", _("Replaced")

@@ -5,7 +5,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from coop4int.content.enums import FeedbackStatus, ItemKind, TranslationStatus
+from coop4int.content.enums import (
+    AttachmentStatus,
+    FeedbackStatus,
+    ItemKind,
+    TranslationStatus,
+)
 from coop4int.content.review_dates import default_review_by
 from coop4int.core.languages import language_choices
 
@@ -152,7 +157,11 @@ class Feedback(models.Model):
 
 
 class Attachment(models.Model):
-    """A file for download with an item, in one language — a printable card, a leaflet."""
+    """A file for download with an item, in one language — a printable card, a leaflet.
+
+    Reviewed like the item's text (``content.domain.attachments``): a file added, or added in
+    place of another, is a draft that only editors see, until someone other than the person
+    who added it publishes it; the file it replaces stays public until then."""
 
     item = models.ForeignKey(ContentItem, on_delete=models.CASCADE, related_name="attachments")
     language = models.CharField(_("language"), max_length=10, choices=language_choices())
@@ -165,12 +174,37 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AttachmentStatus.choices,
+        default=AttachmentStatus.DRAFT,
+    )
+    # The published file this one takes the place of once it is published itself.
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replacements",
+    )
+    # Null for a draft, and for the files published before files were reviewed.
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["language", "title"]
+        indexes = [models.Index(fields=["item", "language", "status"])]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == AttachmentStatus.PUBLISHED
 
 
 class HealthReminder(models.Model):

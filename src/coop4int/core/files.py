@@ -20,3 +20,8 @@ def sniff(upload: IO[bytes]) -> tuple[str, str] | None:
         if head.startswith(signature):
             return kind
     return None
+
+
+# Served with every uploaded file: should a browser show one rather than save it, it runs
+# nothing, loads nothing and cannot be framed (a PDF whose bytes also read as a page included).
+DOWNLOAD_POLICY = "default-src 'none'; sandbox; frame-ancestors 'none'"

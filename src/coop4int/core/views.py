@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from csp.decorators import csp
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
@@ -19,9 +20,17 @@ def health_view(request: HttpRequest) -> JsonResponse:
     )
 
 
+# The worker's own policy (a worker is held to the policy it is served with, not the page's):
+# it fetches from this site and nothing else, and loads no script.
+WORKER_POLICY = {"default-src": ["'none'"], "connect-src": ["'self'"]}
+
+
 @require_GET
+@csp(WORKER_POLICY)
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker, served from the site's root so that it may keep public pages."""
+    """The service worker, served from the site's root so that it may keep public pages; as
+    JavaScript, never sniffed as anything else (``X-Content-Type-Options``), and checked for a
+    new version on every visit (``no-cache``)."""
     path = finders.find("coop4int/sw.js")
     body = Path(str(path)).read_text(encoding="utf-8") if path else ""
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")

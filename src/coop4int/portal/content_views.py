@@ -1,14 +1,14 @@
 """Public information pages: cards, guides and more, in the reader's language."""
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import get_language
 
 from coop4int.content import markdown
-from coop4int.content.domain import queries
+from coop4int.content.domain import attachments, queries
 from coop4int.content.enums import Channel
-from coop4int.content.models import Attachment
 from coop4int.core.fallback_notes import fallback_note, has_own_note
+from coop4int.core.files import DOWNLOAD_POLICY
 from coop4int.core.languages import REGISTRY, Language, interface_codes, interface_fallback
 from coop4int.directory.models import ServiceAtLocation
 from coop4int.portal.presentation import topic_text
@@ -65,7 +65,7 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
             "shown": shown,
             "fallback_notes": notes,
             "others": [REGISTRY[code] for code in reading.available if code in REGISTRY],
-            "files": reading.item.attachments.filter(language=reading.shown),
+            "files": attachments.public_files(reading.item, reading.shown),
             "topic": topic_text(reading.item.topic, interface) if reading.item.topic else None,
             "related": ServiceAtLocation.objects.filter(service__in=reading.item.services.all())
             .select_related("service", "location")
@@ -76,12 +76,16 @@ def info_detail(request: HttpRequest, slug: str, content_language: str = "") -> 
 
 
 def download(request: HttpRequest, slug: str, attachment_id: int) -> FileResponse:
-    """A file of a published item, from outside the web root."""
-    attachment = get_object_or_404(Attachment, pk=attachment_id, item__slug=slug)
+    """A published file of a published item, from outside the web root. A draft (not yet
+    published by a second editor) or a replaced file answers 404, as a missing one does."""
+    attachment = attachments.public_file(slug, attachment_id)
     queries.reading_for(slug, attachment.language)  # 404 unless the item is published
-    return FileResponse(
+    response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
         filename=(attachment.file.name or "file").rsplit("/", 1)[-1],
         content_type=attachment.content_type,
     )
+    # In place of the pages' policy, which the CSP middleware leaves alone once set.
+    response["Content-Security-Policy"] = DOWNLOAD_POLICY
+    return response

@@ -203,8 +203,12 @@ def test_a_first_translation_saved_meanwhile_by_someone_else_is_not_replaced(
     assert card.translations.get(language="en").title == "Theirs"
 
 
-def test_an_unknown_action_is_a_bad_request(login_verified, card, author):
+def test_an_unknown_action_changes_nothing_and_says_so(login_verified, card, author):
     before = _state(card)
-    response = _client(login_verified, author).post(URL, {"action": "delete"})
-    assert response.status_code == 400
+    client = _client(login_verified, author)
+    response = client.post(URL, {"action": "delete"})
+    assert response.status_code == 302
+    assert response["Location"] == URL
     assert _state(card) == before
+    said = _french("This page has no such action. Nothing was changed.")
+    assert escape(said) in client.get(URL).content.decode()
