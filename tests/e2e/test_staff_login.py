@@ -62,9 +62,10 @@ def test_new_account_enrols_an_authenticator_and_gets_recovery_codes(page, make_
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret)
 
     from django_otp.oath import TOTP
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    from coop4int.accounts.models import AuthenticatorDevice
+
+    device = AuthenticatorDevice.objects.get(user=newcomer, confirmed=False)
     code = f"{TOTP(device.bin_key).token():06d}"
     page.get_by_label(in_language("pt", "Code shown by the app")).fill(code)
     page.get_by_role("button", name=in_language("pt", "Confirm and log in")).click()

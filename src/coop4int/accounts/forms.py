@@ -1,7 +1,10 @@
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.validators import RegexValidator
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from coop4int.accounts.enums import Role
@@ -25,7 +28,8 @@ class LoginForm(forms.Form):
 class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("Code"),
-        max_length=16,
+        # A recovery code is 20 characters, typed with or without its hyphens and spaces.
+        max_length=40,
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"}
@@ -45,6 +49,44 @@ class EnrolForm(forms.Form):
 
     def clean_token(self) -> str:
         return "".join(self.cleaned_data["token"].split())
+
+
+class RecoveryCodesForm(forms.Form):
+    """New recovery codes ask for the account's password again: a browser left logged in must
+    not be enough to take over the account's way back in."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        # Through the authentication backends, so that wrong passwords here count towards the
+        # account's lock-out like those typed on the log-in page.
+        checked = authenticate(self.request, username=self.user.get_username(), password=password)
+        if getattr(self.request, "axes_locked_out", False):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            raise forms.ValidationError(
+                _(
+                    "Too many failed attempts for this account from your address. "
+                    "Try again in %(minutes)d minutes, or reset your password."
+                ),
+                code="locked",
+                params={"minutes": minutes},
+            )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                _("That password is not right. Your recovery codes were not changed."),
+                code="wrong_password",
+            )
+        return password
 
 
 def _role_choices(actor: User) -> list[tuple[str, str]]:

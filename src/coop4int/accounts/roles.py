@@ -24,6 +24,16 @@ class Permission(StrEnum):
     ANSWER_REFERRALS = "cases.answer_referral"
     VIEW_CASE_STATISTICS = "cases.view_statistics"
     MANAGE_CANNED_ANSWERS = "cases.manage_canned_answers"
+    # Erasing a person's record and setting or lifting a legal hold on it (people/rules.py:
+    # the unit that registered the person, or nationwide).
+    ERASE_PERSON = "people.erase_person"
+    # The person's right of access: their whole record exported (privacy/rules.py: within the
+    # scoping rule, and only for those who may read its sensitive fields, which it holds).
+    EXPORT_PERSON = "privacy.export_person"
+    # The register of processing (what is held, why, for how long): no personal value in it.
+    VIEW_PROCESSING_REGISTER = "privacy.view_register"
+    # The breach log and its 72-hour clock for notifying the CNPD.
+    MANAGE_BREACHES = "privacy.manage_breach"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -41,15 +51,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PERSON_SENSITIVE,
             Permission.MANAGE_CANNED_ANSWERS,
             Permission.VIEW_CASE_STATISTICS,
+            Permission.ERASE_PERSON,
+            # Coordinators answer for their unit's processing; the register names no one.
+            Permission.VIEW_PROCESSING_REGISTER,
+            Permission.EXPORT_PERSON,
         }
     ),
-    # Officers need a person's residence status to advise them.
+    # Officers need a person's residence status to advise them. They hand a person their
+    # access export at the desk, where the person asks for it.
     Role.FRONT_OFFICE_OFFICER: frozenset(
         _ALL_STAFF
         | {
             Permission.WORK_CASES,
             Permission.VIEW_PERSON_SENSITIVE,
             Permission.VIEW_CASE_STATISTICS,
+            Permission.EXPORT_PERSON,
         }
     ),
     Role.CONTENT_EDITOR: frozenset(

@@ -26,14 +26,18 @@ from django.views.i18n import set_language
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from coop4int.accounts.domain import authentication
+from coop4int.accounts.domain import authentication, password_reset
 from coop4int.accounts.domain import staff as staff_domain
-from coop4int.accounts.forms import EnrolForm, LoginForm, TokenForm
+from coop4int.accounts.forms import EnrolForm, LoginForm, RecoveryCodesForm, TokenForm
 from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY, is_verified
-from coop4int.accounts.models import User
+from coop4int.accounts.models import RecoveryCodeDevice, User
+from coop4int.core.rate_limits import RateLimit
 
 PENDING = "coop4int_pending_login"
 PENDING_LIFETIME = 300  # seconds between the password step and the second factor
+# Reset links asked from one client address (the address asked for has its own limit,
+# domain.password_reset.PER_ADDRESS).
+PASSWORD_RESET_PER_CLIENT = RateLimit("password_reset", limit=5, window=60 * 60)
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -160,7 +164,7 @@ def verify_view(request: HttpRequest, user: User) -> HttpResponse:
             authentication.record_failed_login(username=user.username, stage="second_factor")
             form.add_error("token", _("That code is not right, or it was already used."))
         else:
-            method = "recovery_code" if device.persistent_id.startswith("otp_static") else "totp"
+            method = "recovery_code" if isinstance(device, RecoveryCodeDevice) else "totp"
             next_url = _finish_login(request, user, device, method)
             if method == "recovery_code":
                 left = authentication.remaining_recovery_codes(user)
@@ -198,7 +202,7 @@ def enrol_view(request: HttpRequest, user: User) -> HttpResponse:
             )
         form.add_error("token", _("That code is not right. Check the time on your phone."))
     qr = segno.make(device.config_url, error="m")
-    secret = device.config_url.split("secret=")[1].split("&")[0]
+    secret = device.base32_key
     return render(
         request,
         "accounts/enrol.html",
@@ -233,23 +237,42 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@never_cache
-def account_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def _account_page(
+    request: HttpRequest, recovery_form: RecoveryCodesForm, status: int = 200
+) -> HttpResponse:
+    user = cast(User, request.user)
     return render(
         request,
         "accounts/account.html",
         {
             "recovery_codes_left": authentication.remaining_recovery_codes(user),
+            "recovery_form": recovery_form,
             "sessions": user.staff_sessions.order_by("-created_at"),
         },
+        status=status,
     )
 
 
+@never_cache
+def account_view(request: HttpRequest) -> HttpResponse:
+    return _account_page(request, RecoveryCodesForm(user=cast(User, request.user), request=request))
+
+
+@sensitive_post_parameters("password")
 @require_POST
 @never_cache
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
-    codes = authentication.regenerate_recovery_codes(user=request.user)  # type: ignore[arg-type]
+    """New recovery codes, shown once, for the account's password typed again; a wrong one
+    changes nothing and shows the account page with the reason."""
+    user = cast(User, request.user)
+    form = RecoveryCodesForm(request.POST, user=user, request=request)
+    if not form.is_valid():
+        if form.has_error("password", "wrong_password"):
+            authentication.record_refused_recovery_codes(user=user)
+        # 429 when locked out: django-axes then leaves this answer as it is.
+        locked = form.has_error("password", "locked")
+        return _account_page(request, form, status=429 if locked else 200)
+    codes = authentication.regenerate_recovery_codes(user=user)
     return render(
         request,
         "accounts/recovery_codes.html",
@@ -271,10 +294,22 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for the link; the same answer whether or not an account uses the address and
+    whether or not a limit was reached (``domain.password_reset``)."""
+
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        within_limits = password_reset.request_password_reset(
+            email=form.cleaned_data["email"],
+            base_url=self.request.build_absolute_uri("/"),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            client_limited=PASSWORD_RESET_PER_CLIENT.exceeded(self.request),
+        )
+        if within_limits:
+            PASSWORD_RESET_PER_CLIENT.count(self.request)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -4,12 +4,11 @@ account per role. Everything here is marked as demo; loading twice changes nothi
 from dataclasses import dataclass
 
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coop4int.accounts.domain.authentication import TOTP_DEVICE_NAME
 from coop4int.accounts.domain.staff import create_staff_account
 from coop4int.accounts.enums import Island, Role, UnitKind
-from coop4int.accounts.models import Unit, User
+from coop4int.accounts.models import AuthenticatorDevice, Unit, User
 
 DEMO_PASSWORD = "morabeza-2026"  # noqa: S105 - printed for newcomers; demo accounts only
 
@@ -100,7 +99,7 @@ def load() -> list[User]:
                 password=DEMO_PASSWORD,
                 is_demo=True,
             )
-        TOTPDevice.objects.get_or_create(
+        AuthenticatorDevice.objects.get_or_create(
             user=user, confirmed=True, defaults={"name": TOTP_DEVICE_NAME}
         )
         accounts.append(user)

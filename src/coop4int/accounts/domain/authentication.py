@@ -1,10 +1,15 @@
 """Log-in with a password and a second factor; recovery codes; sessions."""
 
 from django.db import transaction
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coop4int.accounts.models import StaffSession, User
+from coop4int.accounts import recovery_codes
+from coop4int.accounts.models import (
+    AuthenticatorDevice,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    StaffSession,
+    User,
+)
 from coop4int.core import audit, request_context
 from coop4int.core.audit import mask
 
@@ -14,32 +19,36 @@ TOTP_DEVICE_NAME = "authenticator app"
 
 
 def has_second_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def pending_totp_device(user: User) -> TOTPDevice:
+def pending_totp_device(user: User) -> AuthenticatorDevice:
     """The not-yet-confirmed authenticator an account is enrolling; made on first ask."""
-    device, _created = TOTPDevice.objects.get_or_create(
+    device, _created = AuthenticatorDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": TOTP_DEVICE_NAME}
     )
     return device
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(
+    """Fresh codes in place of any the account had; only their digests are stored, so the
+    list returned is the only time anyone sees them."""
+    device, _created = RecoveryCodeDevice.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.codes.all().delete()
+    codes = [recovery_codes.new_code() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=recovery_codes.digest(code)) for code in codes
+    )
     return codes
 
 
 @transaction.atomic
-def enrol_second_factor(*, user: User, device: TOTPDevice) -> list[str]:
+def enrol_second_factor(*, user: User, device: AuthenticatorDevice) -> list[str]:
     """Confirm an authenticator the holder proved with a valid code; returns fresh recovery
     codes (shown once). Side effects: audit ``accounts.second_factor.enrolled``."""
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    AuthenticatorDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_recovery_codes(user)
@@ -49,14 +58,21 @@ def enrol_second_factor(*, user: User, device: TOTPDevice) -> list[str]:
 
 @transaction.atomic
 def regenerate_recovery_codes(*, user: User) -> list[str]:
-    """Replace every recovery code. Side effects: audit ``accounts.recovery_codes.renewed``."""
+    """Replace every recovery code; the caller has had the holder's password typed again
+    (``forms.RecoveryCodesForm``). Side effects: audit ``accounts.recovery_codes.renewed``."""
     codes = _new_recovery_codes(user)
     audit.record(action="accounts.recovery_codes.renewed", actor=user, obj=user)
     return codes
 
 
+def record_refused_recovery_codes(*, user: User) -> None:
+    """Audit ``accounts.recovery_codes.refused``: new codes were asked for with a wrong
+    password (someone at an unattended, logged-in browser?). Nothing else changes."""
+    audit.record(action="accounts.recovery_codes.refused", actor=user, obj=user)
+
+
 def remaining_recovery_codes(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
+    return RecoveryCode.objects.filter(device__user=user, device__name=RECOVERY_DEVICE_NAME).count()
 
 
 @transaction.atomic
@@ -81,10 +97,14 @@ def record_login(*, user: User, session_key: str, second_factor: str) -> None:
 
 def record_failed_login(*, username: str, stage: str) -> None:
     """Audit a refused log-in (``stage``: password, second_factor, locked)."""
+    # The account aimed at, in clear, for administrators (the audit page masks it for anyone
+    # else) — only when it names an account: a string that names none may be a password
+    # typed in the wrong field, and the log keeps it masked.
+    targeted = username if User.objects.filter(username=username).exists() else ""
     audit.record(
         action="accounts.login.failed",
         actor=None,
-        data={"username": mask(username), "stage": stage},
+        data={"username": mask(username), "stage": stage, "targeted_account": targeted},
     )
 
 

@@ -3,9 +3,9 @@ from typing import Any
 import factory
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.oath import TOTP
 
-from coop4int.accounts.models import RoleAssignment, Unit, User
+from coop4int.accounts.models import AuthenticatorDevice, RoleAssignment, Unit, User
 
 PASSWORD = "a-long-test-password"
 
@@ -41,20 +41,18 @@ class StaffFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def totp(self, create: bool, extracted: bool | None, **kwargs: Any) -> None:
         if extracted is not False:
-            TOTPDevice.objects.create(user=self, name="authenticator app", confirmed=True)
+            AuthenticatorDevice.objects.create(user=self, name="authenticator app", confirmed=True)
 
 
 def log_in_verified(client: Client, user: User) -> Client:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = AuthenticatorDevice.objects.get(user=user).persistent_id
     session.save()
     return client
 
 
 def current_totp(user: User) -> str:
-    from django_otp.oath import TOTP
-
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     token = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
     return f"{token:0{device.digits}d}"

@@ -19,14 +19,13 @@ from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coop4int import settings as project_settings
 from coop4int.accounts.domain.authentication import regenerate_recovery_codes
 from coop4int.accounts.domain.staff import disable_account
 from coop4int.accounts.enums import Role
 from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY
-from coop4int.accounts.models import StaffSession
+from coop4int.accounts.models import AuthenticatorDevice, StaffSession
 from coop4int.accounts.tests.factories import PASSWORD, StaffFactory, current_totp
 from coop4int.core.models import AuditEntry
 
@@ -63,7 +62,7 @@ def _log_in(client: Client, user) -> None:
 
 def _wrong_code(user) -> str:
     """A 6-digit code that no time step near now accepts."""
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = AuthenticatorDevice.objects.get(user=user, confirmed=True)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     now = totp.t()
     accepted = set()
@@ -180,7 +179,7 @@ def test_enrolment_confirms_the_device_shows_ten_recovery_codes_and_logs_in(clie
     newcomer = StaffFactory(unit=unit, roles=[Role.CONTENT_EDITOR], totp=False)
     _password_step(client, newcomer.username)
     assert client.get(ENROL).status_code == 200
-    device = TOTPDevice.objects.get(user=newcomer, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=newcomer, confirmed=False)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
 
     response = client.post(ENROL, {"token": f"{totp.token():06d}"})

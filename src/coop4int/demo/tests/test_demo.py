@@ -6,10 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from coop4int.accounts.enums import Role, UnitKind
-from coop4int.accounts.models import RoleAssignment, Unit, User
+from coop4int.accounts.models import AuthenticatorDevice, RoleAssignment, Unit, User
 from coop4int.core.models import AuditEntry
 from coop4int.demo.organisation import DEMO_PASSWORD
 
@@ -17,7 +16,7 @@ LOCAL_UNITS = {"praia", "mindelo", "espargos", "sal-rei"}
 
 
 def _snapshot() -> dict[str, list[dict]]:
-    models = (Unit, User, RoleAssignment, TOTPDevice, AuditEntry)
+    models = (Unit, User, RoleAssignment, AuthenticatorDevice, AuditEntry)
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
@@ -60,7 +59,7 @@ def test_demo_has_an_account_for_every_role_with_an_authenticator(db):
     demo_accounts = User.objects.filter(is_demo=True)
     assert demo_accounts.count() == User.objects.count()
     for account in demo_accounts:
-        assert TOTPDevice.objects.filter(user=account, confirmed=True).count() == 1
+        assert AuthenticatorDevice.objects.filter(user=account, confirmed=True).count() == 1
 
 
 def test_demo_otp_prints_a_code_the_log_in_accepts(client, db, settings):

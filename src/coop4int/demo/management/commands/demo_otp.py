@@ -3,9 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from coop4int.accounts.models import User
+from coop4int.accounts.models import AuthenticatorDevice, User
 
 
 class Command(BaseCommand):
@@ -20,7 +19,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"]).first()
         if user is None or not user.is_demo:
             raise CommandError(f"{options['username']!r} is not a demo account.")
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
             raise CommandError(f"{user.username!r} has no authenticator; run load_demo.")
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
