@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import BaseDatabaseCache
 from django.db import connection
 from django.test import Client, override_settings
 from hypothesis import settings as hypothesis_settings
@@ -48,11 +49,24 @@ def _close_stray_connections(django_db_setup, django_db_blocker) -> Iterator[Non
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty cache: cached pages must not leak between tests."""
-    cache.clear()
+def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts with an empty cache: cached pages and rate-limit counts must not leak
+    between tests. The default cache is a table of the test database (settings.CACHES): a test
+    with database access clears it once that access is open, and what it writes there goes
+    with its transaction (or, for a transactional test, with the next test's clearing); a test
+    without database access cannot reach it. A cache in memory is cleared after each test too."""
+    uses_db = bool(
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if uses_db:
+        request.getfixturevalue("db")  # opens the access first, whatever the test's order
+    in_database = isinstance(caches["default"], BaseDatabaseCache)
+    if uses_db or not in_database:
+        cache.clear()
     yield
-    cache.clear()
+    if not in_database:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

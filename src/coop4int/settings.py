@@ -1,17 +1,23 @@
 """The one settings module.
 
 Development and production differ only through environment variables:
-DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, EMAIL_URL, COOP4INT_DATA_DIR
-(and TASKS_URL to move background work to Redis). See README.md.
+DEBUG, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, CACHE_URL, EMAIL_URL, COOP4INT_DATA_DIR,
+TRUSTED_PROXIES (and TASKS_URL to move background work to Redis). See README.md.
 """
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from coop4int.core.client_address import parse_networks
+from coop4int.core.media_storage import media_storage
 
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
@@ -27,6 +33,23 @@ SECRET_KEY = env.str(
     "SECRET_KEY",
     default="django-insecure-development-key-only-for-debug" if DEBUG else environ.Env.NOTSET,
 )
+# Secrets stored in the database that must be read back (authenticator keys) are encrypted with
+# these Fernet keys (comma-separated): the first encrypts, every one decrypts; see
+# coop4int.accounts.encryption and `coop4int rotate_encryption_keys`. With DEBUG on and none
+# given, one derived from SECRET_KEY; production refuses to start without them.
+FIELD_ENCRYPTION_KEYS = [
+    key.strip()
+    for key in env.list(
+        "FIELD_ENCRYPTION_KEYS",
+        default=[
+            base64.urlsafe_b64encode(
+                hashlib.sha256(f"coop4int field encryption {SECRET_KEY}".encode()).digest()
+            ).decode()
+        ]
+        if DEBUG
+        else environ.Env.NOTSET,
+    )
+]
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
@@ -53,6 +76,7 @@ INSTALLED_APPS = [
     "coop4int.content",
     "coop4int.people",
     "coop4int.cases",
+    "coop4int.privacy",
     "coop4int.portal",
     "coop4int.api",
     "coop4int.backoffice",
@@ -60,12 +84,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme behind trusted proxies (TRUSTED_PROXIES), before
+    # anything reads them.
+    "coop4int.core.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "coop4int.core.middleware.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what the middleware below writes; WhiteNoise serves static files compressed
     # already. Never a page for one person (BREACH: docs/adr/0011-compression.md).
     "coop4int.core.compression.PublicGZipMiddleware",
+    # Cache-Control: private, no-store on pages for one person; inside the compression, which
+    # then leaves them uncompressed.
+    "coop4int.core.middleware.PersonalPagesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "coop4int.core.middleware.ReaderLanguageMiddleware",
@@ -123,7 +153,24 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://coop4int")}
+# --- Backups (`coop4int backup` / `restore`, coop4int.core.backup) --------------------------
+# Kept outside the database, so that a restore can erase again whoever asked to be forgotten
+# after the backup was made: person ids and times only.
+ERASURE_JOURNAL = Path(env.str("ERASURE_JOURNAL", default=str(DATA_DIR / "erasure-journal.jsonl")))
+# The key of encrypted backups (Fernet.generate_key() form): a file, or the value itself.
+BACKUP_KEY_FILE = env.str("BACKUP_KEY_FILE", default="")
+BACKUP_KEY = env.str("BACKUP_KEY", default="")
+
+# One cache that every process of every app server shares, because rate-limit counters live in
+# it (docs/adr/0013-shared-cache-and-proxies.md): by default a table in the database (created by
+# core's migrations), or Redis with CACHE_URL=redis://… (Django's own Redis backend).
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://coop4int_cache")}
+if CACHES["default"]["BACKEND"].endswith(".DatabaseCache"):
+    # Django's default of 300 entries would cull the counters as soon as the directory's pages
+    # filled the table.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
+elif env.str("CACHE_URL", default="").startswith(("redis://", "rediss://")):
+    CACHES["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
 
 # --- Background tasks -----------------------------------------------------------------------
 # "database" (default): django-tasks-db and the worker that `coop4int serve` starts.
@@ -148,6 +195,10 @@ PERIODIC_TASKS = [
      timedelta(days=1)),
     ("channels.poll_mailboxes", "coop4int.channels.tasks.poll_mailboxes",
      timedelta(minutes=env.int("MAILBOX_POLL_MINUTES", default=5))),
+    ("people.apply_retention", "coop4int.people.tasks.apply_retention_schedule",
+     timedelta(days=1)),
+    ("privacy.remind_breaches", "coop4int.privacy.tasks.remind_breaches",
+     timedelta(hours=1)),
 ]  # fmt: skip
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -162,6 +213,10 @@ CASES_MAIL_DOMAIN = env.str("CASES_MAIL_DOMAIN", default="coop4int.localhost")
 # Working hours to a first reply when no response-time target is set for a case's topics.
 CASES_DEFAULT_RESPONSE_HOURS = env.int("CASES_DEFAULT_RESPONSE_HOURS", default=16)
 STATISTICS_SMALL_CELL = env.int("STATISTICS_SMALL_CELL", default=5)
+# The retention schedule (people.domain.retention, read through each app's personal_data
+# declarations): whole years after which closed cases and public feedback are anonymised.
+RETENTION_CLOSED_CASES_YEARS = env.int("RETENTION_CLOSED_CASES_YEARS", default=5)
+RETENTION_FEEDBACK_YEARS = env.int("RETENTION_FEEDBACK_YEARS", default=2)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -195,6 +250,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "coop4int.accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
+# The client's address behind trusted proxies, not the proxy's: otherwise every visitor would
+# share one address and five wrong passwords would lock an account for everyone. Failures are
+# counted in the database (axes' database handler), which every process shares.
+AXES_CLIENT_IP_CALLABLE = "coop4int.core.client_address.client_address"
 
 OTP_TOTP_ISSUER = "Coop4Int"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -208,6 +267,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 # --- Security -------------------------------------------------------------------------------
+# The reverse proxies in front of the app servers (addresses or networks, comma-separated):
+# only from them are X-Forwarded-For and X-Forwarded-Proto believed (core.client_address);
+# `coop4int serve` hands the same list to gunicorn.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+try:
+    parse_networks(TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+# Messages after an action, in a cookie named here (core.message_storage), then the session.
+MESSAGE_STORAGE = "coop4int.core.message_storage.NamedFallbackStorage"
+MESSAGE_COOKIE_NAME = "messages"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -215,7 +285,8 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     # Production: HTTPS only, cookies bound to the exact host (__Host- prefix).
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from anyone. The scheme
+    # comes from TrustedProxyMiddleware, through TRUSTED_PROXIES only.
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -225,6 +296,7 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     LANGUAGE_COOKIE_NAME = "__Host-language"
+    MESSAGE_COOKIE_NAME = "__Host-messages"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -266,21 +338,47 @@ TIME_ZONE = "Atlantic/Cape_Verde"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files: under the data directory, or in one S3 bucket that every app server reaches
+# (MEDIA_STORAGE_URL=s3://bucket?endpoint_url=…, keys in AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY; see coop4int.core.media_storage and docs/deploy.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(env.str("MEDIA_STORAGE_URL", default="")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
+# Every handler carries the "redact_secrets" filter (tracking links, reset tokens, signatures and
+# session ids never reach a log: coop4int.core.log_redaction). Django's own handlers
+# (DEFAULT_LOGGING: "django" and "django.server") are replaced, so its lines go through it too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "coop4int.core.log_redaction.RedactingFilter"},
+        # A refused request (403…) in one line, without a traceback (core.log_filters): on the
+        # loggers that log them, so every handler gets the one line, and on the handler for
+        # the other django.security.* loggers.
+        "client_errors": {"()": "coop4int.core.log_filters.ClientErrorsInOneLine"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets", "client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"filters": ["client_errors"]},
+        "django.security": {"filters": ["client_errors"]},
+        "django.security.csrf": {"filters": ["client_errors"]},
+    },
 }
 
 REST_FRAMEWORK = {

@@ -1,31 +1,36 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from coop4int.core import request_context
+from coop4int.core.client_address import client_address
 from coop4int.core.languages import (
     UnknownLanguage,
     get_language,
     interface_codes,
     interface_fallback,
 )
+from coop4int.core.personal_pages import mark_personal
+
+STAFF_PREFIX = "/staff/"
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (echoed as X-Request-ID) and records its address for the audit
-    log; adds the Permissions-Policy header that Django's SecurityMiddleware does not set."""
+    """Gives every request a new id (sent back as X-Request-ID; one the client sends is never
+    taken) and records the client's address for the audit log; adds the Permissions-Policy
+    header that Django's SecurityMiddleware does not set."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         context = request_context.RequestContext(
-            request_id=request_context.new_request_id(request.headers.get("X-Request-ID")),
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            request_id=request_context.new_request_id(),
+            ip_address=client_address(request),
             user_agent=request.headers.get("User-Agent", "")[:300],
         )
         request.request_id = context.request_id  # type: ignore[attr-defined]
@@ -36,6 +41,28 @@ class RequestContextMiddleware:
             request_context.reset(token)
         response["X-Request-ID"] = context.request_id
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PersonalPagesMiddleware:
+    """``Cache-Control: private, no-store`` on every page for one person, decided here once:
+    every back-office address (``/staff/…``, its log-in pages, case files and CSV exports
+    included) and every response to a logged-in user; the public pages for one person (a
+    tracking link's) carry the mark themselves (``portal.case_views.private``).
+
+    Inside ``PublicGZipMiddleware`` in ``settings.MIDDLEWARE``, which then leaves such a page
+    uncompressed."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path_info.startswith(STAFF_PREFIX) or (
+            user is not None and user.is_authenticated
+        ):
+            mark_personal(response)
         return response
 
 

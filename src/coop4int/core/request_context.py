@@ -1,10 +1,10 @@
 """Who is asking, from where, under which request id — for the audit log.
 
-The middleware sets it for each request; background tasks run without one. Domain functions
-never take a request: the audit log reads this context instead.
+The middleware sets it for each request — the address is the client's, behind trusted proxies
+(``core.client_address``), and the id is always made here —; background tasks run without one.
+Domain functions never take a request: the audit log reads this context instead.
 """
 
-import re
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,13 +20,10 @@ class RequestContext:
 _NONE = RequestContext()
 _current: ContextVar[RequestContext | None] = ContextVar("coop4int_request", default=None)
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
-
-def new_request_id(incoming: str | None = None) -> str:
-    """Keep a well-formed id handed on by a proxy, otherwise make one."""
-    if incoming and _REQUEST_ID.match(incoming):
-        return incoming
+def new_request_id() -> str:
+    """A new id, always ours: one sent by the client would let anyone write an id of their
+    choosing into the audit log, or the id of someone else's request."""
     return uuid.uuid4().hex
 
 

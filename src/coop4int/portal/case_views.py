@@ -37,6 +37,7 @@ from coop4int.channels.email_in import acknowledgement
 from coop4int.channels.providers import SendFailed
 from coop4int.channels.tracking_link import send_tracking_link_by_sms
 from coop4int.core.formatting import format_datetime
+from coop4int.core.personal_pages import mark_personal
 from coop4int.people.domain.people import PersonDetails
 from coop4int.people.enums import Purpose
 from coop4int.portal.abuse import RateLimit, filled_by_robot
@@ -72,7 +73,7 @@ def private(*, referrer_policy: str = "") -> Callable[[View], View]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             response = view(request, *args, **kwargs)
-            response["Cache-Control"] = "private, no-store"
+            mark_personal(response)
             if referrer_policy:
                 response["Referrer-Policy"] = referrer_policy
             return response

@@ -10,6 +10,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from coop4int.content.domain.feedback import feedback_source, receive_feedback
+from coop4int.core.personal_pages import mark_personal
 from coop4int.portal.abuse import RateLimit, filled_by_robot, honeypot_field
 from coop4int.portal.case_views import TRACKING_REFERRER_POLICY
 from coop4int.portal.page_titles import page_title
@@ -38,7 +39,7 @@ def feedback(request: HttpRequest) -> HttpResponse:
     if page and feedback_source(page).page != page:
         # About a page whose address has a private part (a tracking page): this page and the
         # form carry that address, so they are kept by no cache and not sent on as a referrer.
-        response["Cache-Control"] = "private, no-store"
+        mark_personal(response)
         response["Referrer-Policy"] = TRACKING_REFERRER_POLICY
     return response
 

@@ -39,7 +39,15 @@ def _list_queries(client, count: int, unit) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/pt/directory/?open_now=on")
     assert response.status_code == 200
-    return len(queries)
+    # The directory's own queries: the default cache is a database table (ADR 0013), whose
+    # reads and writes (and their savepoints) are the cache's cost, not the list's.
+    return len(
+        [
+            query
+            for query in queries
+            if "coop4int_cache" not in query["sql"] and "SAVEPOINT" not in query["sql"]
+        ]
+    )
 
 
 def test_list_runs_a_fixed_number_of_queries_whatever_the_page_size(client, unit):

@@ -6,6 +6,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from coop4int.core.health import task_backend
@@ -44,8 +45,12 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--access-logfile",
             "-",
+            # Masks tracking links, reset tokens and secret headers in every access-log line.
+            "--logger-class",
+            "coop4int.core.log_redaction.RedactingGunicornLogger",
+            # The same proxies the application believes (settings.TRUSTED_PROXIES).
             "--forwarded-allow-ips",
-            "127.0.0.1",
+            ",".join(settings.TRUSTED_PROXIES),
         ]
         processes = [subprocess.Popen(web)]  # noqa: S603 - our own interpreter and arguments
         worker = self.worker_command(task_backend())
