@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -44,20 +44,22 @@ def test_rolling_keeps_intervals_ahead(desk):
     assert last.ends_at > timezone.now() + timedelta(days=28)
 
 
-def test_periodic_jobs_are_enqueued_once_per_period(desk):
-    now = timezone.now()
-    assert sorted(run_due(now)) == [
-        "channels.poll_mailboxes",
-        "content.remind_health",
-        "directory.remind_unverified",
-        "directory.roll_open_intervals",
-    ]
-    assert run_due(now + timedelta(minutes=1)) == []
-    assert run_due(now + timedelta(minutes=6)) == ["channels.poll_mailboxes"]
-    assert sorted(run_due(now + timedelta(hours=7))) == [
-        "channels.poll_mailboxes",
-        "directory.roll_open_intervals",
-    ]
+def test_periodic_jobs_are_enqueued_once_per_period(desk, settings):
+    """Each configured job runs at once, then again only once its own period has passed."""
+    periods = {name: every for name, _task, every in settings.PERIODIC_TASKS}
+    assert periods["channels.poll_mailboxes"] == timedelta(minutes=5)
+    assert periods["directory.roll_open_intervals"] == timedelta(hours=6)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    assert sorted(run_due(start)) == sorted(periods)
+    assert run_due(start + timedelta(minutes=1)) == []
+    last = dict.fromkeys(periods, start)
+    for moment in (start + timedelta(minutes=6), start + timedelta(hours=7)):
+        due = sorted(name for name, every in periods.items() if moment - last[name] >= every)
+        assert sorted(run_due(moment)) == due
+        last |= dict.fromkeys(due, moment)
+    assert "channels.poll_mailboxes" in due
+    assert "directory.roll_open_intervals" in due
+    assert "content.remind_health" not in due  # daily
 
 
 def test_a_job_that_cannot_be_enqueued_is_retried_and_does_not_stop_the_others(desk, settings):
