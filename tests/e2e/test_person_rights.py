@@ -1,5 +1,6 @@
 """Browser journey of a person's erasure: a coordinator opens the preview from the record's
-"Data protection" section, erases the record with a reason, and finds the tombstone."""
+"Data protection" section, erases the record choosing why, with a note, and finds the
+tombstone with both."""
 
 import re
 
@@ -49,9 +50,12 @@ def test_coordinator_previews_and_erases_a_person_then_sees_the_tombstone(
     expect(preview.locator('tr[data-model="people.ContactPoint"] td').nth(1)).to_have_text(
         t("Deleted")
     )
-    page.get_by_label(t("Why the record is erased")).fill("Pedido escrito da pessoa")
+    page.get_by_role("group", name=t("Why the record is erased")).get_by_label(
+        t("The person asked for it")
+    ).check()
+    page.get_by_label(t("Note on the erasure")).fill("Pedido escrito 12/2025")
     page.get_by_label(
-        t("I checked this is what the person asked for, and that it cannot be undone")
+        t("I checked this record is to be erased, and that it cannot be undone")
     ).check()
     page.get_by_role("button", name=t("Erase the record for good")).click()
 
@@ -64,6 +68,8 @@ def test_coordinator_previews_and_erases_a_person_then_sees_the_tombstone(
             "anonymised, and are still counted in the statistics."
         )
     )
+    expect(page.locator("#erasure-ground")).to_contain_text(t("The person asked for it"))
+    expect(page.locator("#erasure-note")).to_have_text("Pedido escrito 12/2025")
     expect(page.locator("main")).to_have_count(1)
     expect(page.locator("main")).not_to_contain_text("Zenaida")
     expect(page.locator("main")).not_to_contain_text("+2389876543")

@@ -1,5 +1,5 @@
 """Forms of a person's data-protection rights: correcting the record, a legal hold, and the
-reason for an erasure."""
+ground for an erasure with an optional note."""
 
 from typing import Any
 
@@ -8,15 +8,20 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coop4int.people.domain.erasure import NOTE_MAX_LENGTH
 from coop4int.people.domain.rectification import (
     LIST_FIELDS,
     RECTIFIABLE_FIELDS,
     SENSITIVE_FIELDS,
 )
+from coop4int.people.enums import CHOSEN_ERASURE_GROUNDS
 from coop4int.people.models import Person
 
-# The reasons stay in the audit log after an erasure: they must not name the person.
-_NO_NAMES = _("Do not write names or contact details here: this reason outlives the record.")
+# The note stays on the emptied record, which outlives the erasure.
+_NO_NAMES = _(
+    "Optional: a reference to the request or the order. Do not write names or contact details "
+    "here: the note stays on the emptied record."
+)
 
 
 def field_label(name: str) -> str:
@@ -90,14 +95,21 @@ class LiftLegalHoldForm(forms.Form):
 class ErasureForm(forms.Form):
     prefix = "erase"
 
-    _CONFIRM = _("Tick “I checked this is what the person asked for” before erasing.")
+    _CONFIRM = _("Tick “I checked this record is to be erased” before erasing.")
 
-    reason = forms.CharField(
+    ground = forms.ChoiceField(
         label=_("Why the record is erased"),
-        max_length=500,
+        choices=[(ground.value, ground.label) for ground in CHOSEN_ERASURE_GROUNDS],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why the record is erased.")},
+    )
+    note = forms.CharField(
+        label=_("Note on the erasure"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
         help_text=_NO_NAMES,
     )
     confirm = forms.BooleanField(
-        label=_("I checked this is what the person asked for, and that it cannot be undone"),
+        label=_("I checked this record is to be erased, and that it cannot be undone"),
         error_messages={"required": _CONFIRM},
     )

@@ -1,5 +1,6 @@
 """A person's erasure — the preview of what will be deleted, anonymised or kept, kind by kind,
-and the erasure itself, with its reason — and the retention schedule with what its runs did.
+and the erasure itself, with its ground and an optional note — and the retention schedule with
+what its runs did.
 
 Erasing needs ``Permission.ERASE_PERSON`` on the person (``people/rules.py``): an
 administrator, or a coordinator of the unit that registered them. Outside the user's scope
@@ -36,7 +37,9 @@ from coop4int.people.models import Person
 
 def _erase(act: Acting[Person]) -> Done:
     try:
-        erase_person(person=act.obj, actor=act.actor, reason=act.data["reason"])
+        erase_person(
+            person=act.obj, actor=act.actor, ground=act.data["ground"], note=act.data["note"]
+        )
     except ErasureRefused as refused:
         raise Refused(str(refused)) from refused
     return Done(

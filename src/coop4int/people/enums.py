@@ -49,3 +49,19 @@ class ConsentMethod(models.TextChoices):
     VERBAL = "verbal", _("Verbally")
     ONLINE = "online", _("Online form")
     EMAIL = "email", _("By e-mail")
+
+
+class ErasureGround(models.TextChoices):
+    """Why a record was erased. The audit log outlives the erasure and keeps only this code:
+    any words of the officer's go on the emptied record (``Person.erasure_note``)."""
+
+    PERSON_ASKED = "person_asked", _("The person asked for it")
+    RETENTION_ENDED = "retention_ended", _("The retention period ended")
+    ORDERED = "ordered", _("A court or the data protection authority ordered it")
+    DUPLICATE_OR_ERROR = "duplicate_or_error", _("The record is a duplicate or was made in error")
+    # Not chosen by anyone: ``replay_erasures`` erasing again after a restore.
+    REPLAYED = "replayed", _("Erased again after a restore, from the erasure journal")
+
+
+# The grounds an officer chooses from; ``REPLAYED`` is the journal's.
+CHOSEN_ERASURE_GROUNDS = tuple(g for g in ErasureGround if g != ErasureGround.REPLAYED)

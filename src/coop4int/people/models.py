@@ -13,6 +13,7 @@ from coop4int.people.enums import (
     AgeGroup,
     ConsentMethod,
     ContactKind,
+    ErasureGround,
     Purpose,
     ResidenceStatus,
     Sex,
@@ -61,6 +62,12 @@ class Person(models.Model):
     # everything that identifies them, so that audit entries keep pointing at it and the
     # statistics keep counting their cases.
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    # Why, as a code (the audit entry keeps the same code), and the officer's own words if any:
+    # here rather than in the log, which can never let go of a name written in them.
+    erasure_ground = models.CharField(
+        _("ground for the erasure"), max_length=20, choices=ErasureGround.choices, blank=True
+    )
+    erasure_note = models.CharField(_("note on the erasure"), max_length=500, blank=True)
     # A legal hold (a court order, a pending complaint) keeps the record from erasure and
     # from the retention schedule until it is lifted.
     legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=300, blank=True)

@@ -16,7 +16,7 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, reduce
 from operator import or_
 from typing import Any
@@ -41,14 +41,16 @@ from coop4int.cases.domain.referrals import accept_referral
 from coop4int.cases.enums import Channel, ReferralOutcome, ReferralStatus, Status
 from coop4int.cases.models import CallBack, CannedAnswer, Case, Referral
 from coop4int.content.enums import FeedbackStatus, TranslationStatus
-from coop4int.content.models import ContentItem, Feedback, Translation
+from coop4int.content.models import Attachment, ContentItem, Feedback, Translation
 from coop4int.core.models import AuditEntry
 from coop4int.directory.enums import ProposalStatus
 from coop4int.directory.models import ChangeProposal, Closure, Location, Schedule, Service
 from coop4int.directory.tests.places import praia_desk
+from coop4int.people.domain.legal_hold import set_legal_hold
 from coop4int.people.domain.people import PersonDetails, give_consent, register_person
 from coop4int.people.enums import ConsentMethod, Purpose
 from coop4int.people.models import Person
+from coop4int.privacy.models import Breach
 
 ALL = set(Role)
 SAME, OTHER = "same unit", "other unit"
@@ -73,6 +75,7 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
     "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+    "backoffice:content_file": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_coverage": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
     "backoffice:content_health": ("get", CONTENT_READERS, False),
     "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
@@ -83,6 +86,15 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:case_detail": ("get", CASE_WORKERS, True),
     "backoffice:case_file": ("get", CASE_WORKERS, True),
     "backoffice:person_detail": ("get", CASE_WORKERS, True),
+    "backoffice:person_erasure": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+    "backoffice:retention": ("get", {Role.ADMINISTRATOR}, False),
+    "backoffice:privacy_access": ("get", CASE_WORKERS, True),
+    "backoffice:privacy_access_json": ("get", CASE_WORKERS, True),
+    "backoffice:privacy_access_zip": ("get", CASE_WORKERS, True),
+    "backoffice:privacy_register": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
+    "backoffice:privacy_register_csv": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
+    "backoffice:privacy_breaches": ("get", {Role.ADMINISTRATOR}, False),
+    "backoffice:privacy_breach": ("get", {Role.ADMINISTRATOR}, False),
     "backoffice:phone_line": ("get", CASE_WORKERS, False),
     "backoffice:canned_answers": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
     "backoffice:referral_list": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, False),
@@ -151,6 +163,16 @@ def target(unit, make_staff, settings, tmp_path):
         "proposal": proposal,
         "item": item,
         "feedback": Feedback.objects.create(page="/pt/", language="pt", message="Falta algo"),
+        # Added by the colleague and waiting for an editor to open it before publishing it.
+        "draft_file": Attachment.objects.create(
+            item=item,
+            language="pt",
+            title="Folheto",
+            uploaded_by=colleague,
+            file=SimpleUploadedFile("folheto.pdf", b"%PDF-1.4 folheto", "application/pdf"),
+            content_type="application/pdf",
+            size=16,
+        ),
         "case": open_case(actor=colleague, unit=unit, channel=Channel.WALK_IN, subject="Visto")[0],
         "person": register_person(
             actor=colleague, unit=unit, details=PersonDetails(given_names="Aminata")
@@ -184,6 +206,8 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[target["feedback"].pk])
     if name == "backoffice:content_text":
         return reverse(name, args=[target["item"].slug, "fr"])
+    if name == "backoffice:content_file":
+        return reverse(name, args=[target["item"].slug, target["draft_file"].pk])
     if name == "backoffice:directory_service":
         return reverse(name, args=[target["service"].pk])
     if name == "backoffice:referral_detail":
@@ -193,11 +217,25 @@ def _url(name: str, target: dict) -> str:
         return reverse(name, args=[attached.interaction.case.reference, attached.pk])
     if name == "backoffice:case_detail":
         return reverse(name, args=[target["case"].reference])
-    if name == "backoffice:person_detail":
+    if name in {"backoffice:person_detail", "backoffice:person_erasure"}:
         return reverse(name, args=[target["person"].pk])
+    if name.startswith("backoffice:privacy_access"):
+        return reverse(name, args=[target["person"].pk])
+    if name == "backoffice:privacy_breach":
+        return reverse(name, args=[_breach(target["colleague"]).pk])
     if name == "backoffice:directory_proposal":
         return reverse(name, args=[target["proposal"].pk])
     return reverse(name)
+
+
+def _breach(recorded_by: User) -> Breach:
+    """A breach in the log (the log is nationwide: no unit's own), found an hour ago."""
+    return Breach.objects.create(
+        discovered_at=timezone.now() - timedelta(hours=1), description="Portátil roubado",
+        people_categories="Utentes",
+        people_affected=3, measures="Palavras-passe mudadas", recorded_at=timezone.now(),
+        recorded_by=recorded_by,
+    )  # fmt: skip
 
 
 def _expected(role: Role, placement: str, allowed: set[Role], scoped: bool) -> int:
@@ -378,6 +416,24 @@ class PostTarget:
         )  # fmt: skip
         return item
 
+    def _file(self, title: str, **published: Any) -> Attachment:
+        return Attachment.objects.create(
+            item=self.item, language="pt", title=title, uploaded_by=self.colleague,
+            file=SimpleUploadedFile(f"{title}.pdf", b"%PDF-1.4 f", "application/pdf"),
+            content_type="application/pdf", size=10, **published,
+        )  # fmt: skip
+
+    @cached_property
+    def draft_file(self) -> Attachment:
+        """A leaflet the colleague added to the card, waiting for someone else to publish it."""
+        return self._file("folheto")
+
+    @cached_property
+    def published_file(self) -> Attachment:
+        """A leaflet of the card the public gets, which may get a new version."""
+        return self._file("cartaz", status="published", published_by=self.administrator,
+                          published_at=AT)  # fmt: skip
+
     @cached_property
     def feedback(self) -> Feedback:
         return Feedback.objects.create(
@@ -440,6 +496,11 @@ def _accepted(t: PostTarget) -> Referral:
 def _disabled(account: User) -> User:
     User.objects.filter(pk=account.pk).update(is_active=False)
     return account
+
+
+def _held(t: PostTarget) -> PostTarget:
+    set_legal_hold(person=t.person, actor=t.administrator, reason="Processo 4/2026", now=AT)
+    return t
 
 
 def _live(person: Person, purpose: Purpose) -> bool:
@@ -555,6 +616,61 @@ POST_ROWS: dict[str, PostRow] = {
         lambda t, u: {"action": "merge", "other": t.duplicate.pk, "confirm": "on"},
         lambda t, u: _fresh(t.duplicate).merged_into_id == t.person.pk,
     ),
+    "backoffice:person_detail:rectify": PostRow(
+        _person_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "rectify", "rectify-field": "family_names",
+                      "rectify-value": "Diallo Sow", "rectify-reason": "Pedido da pessoa"},
+        lambda t, u: _fresh(t.person).family_names == "Diallo Sow",
+    ),
+    # A legal hold and erasure: administrators and the coordinators of the person's unit.
+    "backoffice:person_detail:set_legal_hold": PostRow(
+        _person_url, CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "set_legal_hold", "hold-reason": "Processo 4/2026"},
+        lambda t, u: _fresh(t.person).has_legal_hold,
+        refused=frozenset({Role.FRONT_OFFICE_OFFICER}),
+    ),
+    "backoffice:person_detail:lift_legal_hold": PostRow(
+        lambda t: _person_url(_held(t)), CASE_WORKERS, OBJECT,
+        lambda t, u: {"action": "lift_legal_hold"},
+        lambda t, u: not _fresh(t.person).has_legal_hold,
+        refused=frozenset({Role.FRONT_OFFICE_OFFICER}),
+    ),
+    "backoffice:person_erasure:erase": PostRow(
+        lambda t: reverse("backoffice:person_erasure", args=[t.person.pk]),
+        {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, OBJECT,
+        lambda t, u: {"action": "erase", "erase-ground": "person_asked",
+                      "erase-confirm": "on"},
+        lambda t, u: _fresh(t.person).is_erased,
+    ),
+    # The breach log: administrators only.
+    "backoffice:privacy_breaches:record": PostRow(
+        lambda t: reverse("backoffice:privacy_breaches"), {Role.ADMINISTRATOR}, OWN,
+        lambda t, u: {"action": "record", "discovered_at": "2026-03-02T08:00",
+                      "description": "Portátil roubado", "data_kinds": ["cases.Case"],
+                      "people_categories": "Utentes", "people_affected": "3",
+                      "measures": "Palavras-passe mudadas"},
+        lambda t, u: Breach.objects.filter(description="Portátil roubado").exists(),
+    ),
+    "backoffice:privacy_breach:notify_regulator": PostRow(
+        lambda t: reverse("backoffice:privacy_breach", args=[_breach(t.colleague).pk]),
+        {Role.ADMINISTRATOR}, OBJECT,
+        lambda t, u: {"action": "notify_regulator", "regulator-notified_at": "2026-03-02T08:30",
+                      "regulator-reference": "CNPD 1/2026"},
+        lambda t, u: Breach.objects.get().cnpd_reference == "CNPD 1/2026",
+    ),
+    "backoffice:privacy_breach:notify_people": PostRow(
+        lambda t: reverse("backoffice:privacy_breach", args=[_breach(t.colleague).pk]),
+        {Role.ADMINISTRATOR}, OBJECT,
+        lambda t, u: {"action": "notify_people", "people-notified_at": "2026-03-02T08:30",
+                      "people-notice": "SMS a cada pessoa"},
+        lambda t, u: Breach.objects.get().people_notice == "SMS a cada pessoa",
+    ),
+    "backoffice:privacy_breach:close": PostRow(
+        lambda t: reverse("backoffice:privacy_breach", args=[_breach(t.colleague).pk]),
+        {Role.ADMINISTRATOR}, OBJECT,
+        lambda t, u: {"action": "close", "closing-note": "Resolvido"},
+        lambda t, u: Breach.objects.get().closed_at is not None,
+    ),
     "backoffice:phone_line:log_call": PostRow(
         lambda t: reverse("backoffice:phone_line"), CASE_WORKERS, FILTERED,
         lambda t, u: {"number": "+2389912345", "direction": "in", "person": t.person.pk,
@@ -657,6 +773,19 @@ POST_ROWS: dict[str, PostRow] = {
         lambda t, u: {"action": "attach", "title": "Folheto",
                       "upload": SimpleUploadedFile("f.pdf", b"%PDF-1.4 f", "application/pdf")},
         lambda t, u: t.item.attachments.filter(title="Folheto").exists(),
+    ),
+    "backoffice:content_text:publish_file": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "publish_file", "attachment": t.draft_file.pk},
+        lambda t, u: _fresh(t.draft_file).published_by == u,
+    ),
+    "backoffice:content_text:replace_file": PostRow(
+        lambda t: reverse("backoffice:content_text", args=[t.item.slug, "pt"]),
+        CONTENT_EDITORS, OWN,
+        lambda t, u: {"action": "replace_file", "attachment": t.published_file.pk,
+                      "upload": SimpleUploadedFile("n.pdf", b"%PDF-1.4 n", "application/pdf")},
+        lambda t, u: t.published_file.replacements.filter(uploaded_by=u).exists(),
     ),
     "backoffice:directory_new:create": PostRow(
         lambda t: reverse("backoffice:directory_new"), DIRECTORY_EDITORS, FILTERED,
@@ -763,7 +892,7 @@ POST_ROWS: dict[str, PostRow] = {
     ),
     "accounts:recovery_codes:renew": PostRow(
         lambda t: reverse("accounts:recovery_codes"), ALL, OWN,
-        lambda t, u: {},
+        lambda t, u: {"password": PASSWORD},
         lambda t, u: AuditEntry.objects.filter(
             action="accounts.recovery_codes.renewed", actor=u
         ).exists(),
@@ -781,7 +910,7 @@ ALLOWED, REFUSED = "allowed", "refused"
 # Reads are audited too; a refused POST may have read, but must not have written.
 READS = ("viewed", "looked_up", "downloaded")
 # What a POST may change: every table of the domain apps.
-DOMAIN_APPS = ("accounts", "people", "cases", "content", "directory")
+DOMAIN_APPS = ("accounts", "people", "cases", "content", "directory", "privacy")
 # Written by logging in, before the POST.
 NOT_COMPARED = {"accounts.staffsession"}
 
@@ -836,6 +965,7 @@ def clock():
 @pytest.fixture
 def post_target(clock, unit, partner_unit, make_staff, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.ERASURE_JOURNAL = tmp_path / "erasure-journal.jsonl"
     colleague = make_staff(Role.FRONT_OFFICE_OFFICER, unit, username="colleague")
     return PostTarget(unit, partner_unit, colleague)
 

@@ -2,6 +2,8 @@
 caller looked up on the phone line (by the number typed, and again when the call is logged),
 a search in the case inbox, an export."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -147,6 +149,8 @@ def test_the_statistics_export_is_one_entry_with_its_filter(client, login_verifi
     )
     assert response["Content-Disposition"].startswith("attachment;")
     (entry,) = _new_entries("cases.statistics.exported", before)
-    assert entry.data == {"period": "2025-03-01/2025-03-31", "unit": unit.slug}
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))[1:]  # no header
+    assert entry.data == {"period": "2025-03-01/2025-03-31", "unit": unit.slug,
+                          "rows": len(rows)}  # fmt: skip
     assert _new_entries("cases.statistics.viewed", before) == []
     assert _clear(entry, "Aminata", "Diallo") == []

@@ -15,7 +15,7 @@ from coop4int.cases.enums import Channel
 from coop4int.core.models import AuditEntry
 from coop4int.people.domain.people import PersonDetails, register_person
 from coop4int.people.domain.retention import apply_retention
-from coop4int.people.enums import Sex
+from coop4int.people.enums import ErasureGround, Sex
 from coop4int.people.models import Person, Rectification
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_a_coordinator_holds_previews_and_erases_the_record(
     preview = desk.get(_erasure(aminata)).content.decode()
     assert 'id="erasure-refused"' in preview
     assert 'value="erase"' not in preview
-    refused = desk.post(_erasure(aminata), {"action": "erase", "erase-reason": "Pedido",
+    refused = desk.post(_erasure(aminata), {"action": "erase", "erase-ground": "person_asked",
                                             "erase-confirm": "on"})  # fmt: skip
     assert refused.status_code == 302
     assert not Person.objects.get(pk=aminata.pk).is_erased
@@ -167,18 +167,26 @@ def test_a_coordinator_holds_previews_and_erases_the_record(
     assert 'data-model="cases.Case"' in preview
     assert 'data-model="people.ContactPoint"' in preview
     assert 'value="erase"' in preview
+    # The grounds an officer chooses from; the journal's own is not among them.
+    assert 'name="erase-ground" value="person_asked"' in preview
+    assert 'value="replayed"' not in preview
 
-    unconfirmed = desk.post(_erasure(aminata), {"action": "erase", "erase-reason": "Pedido"})
+    unconfirmed = desk.post(_erasure(aminata), {"action": "erase", "erase-ground": "ordered"})
     assert unconfirmed.status_code == 200
     assert not Person.objects.get(pk=aminata.pk).is_erased
 
-    erased = desk.post(_erasure(aminata), {"action": "erase", "erase-reason": "Pedido da pessoa",
+    erased = desk.post(_erasure(aminata), {"action": "erase", "erase-ground": "person_asked",
+                                           "erase-note": "Pedido escrito 12/2025",
                                            "erase-confirm": "on"})  # fmt: skip
     assert erased.status_code == 302
     assert erased["Location"] == _page(aminata)
     tombstone = desk.get(_page(aminata)).content.decode()
     assert 'id="tombstone"' in tombstone
     assert "Aminata" not in tombstone
+    # Why it was erased is on the emptied record, the note with it.
+    with translation.override("en"):
+        assert str(ErasureGround.PERSON_ASKED.label) in tombstone
+    assert '<dd id="erasure-note">Pedido escrito 12/2025</dd>' in tombstone
     assert 'value="rectify"' not in tombstone
     assert 'value="consent"' not in tombstone
     assert 'id="already-erased"' in desk.get(_erasure(aminata)).content.decode()
@@ -189,6 +197,30 @@ def test_a_coordinator_holds_previews_and_erases_the_record(
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["people.legal_hold.set", "people.legal_hold.lifted", "people.person.erased"]
+    # The log keeps codes and lengths; the words stayed on the record.
+    assert AuditEntry.objects.get(action="people.legal_hold.set").data == {"reason_length": 15}
+    erasure = AuditEntry.objects.get(action="people.person.erased").data
+    assert (erasure["ground"], erasure["note_length"]) == ("person_asked", 22)
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        {"erase-confirm": "on"},  # no ground
+        {"erase-ground": "replayed", "erase-confirm": "on"},  # not one to choose
+        {"erase-ground": "because", "erase-confirm": "on"},
+        {"erase-ground": "person_asked", "erase-note": "x" * 501, "erase-confirm": "on"},
+    ],
+)
+def test_an_erasure_without_a_ground_is_shown_again_and_changes_nothing(
+    client, login_verified, coordinator, aminata, posted
+):
+    desk = _as(client, login_verified, coordinator)
+    response = desk.post(_erasure(aminata), {"action": "erase", **posted})
+    assert response.status_code == 200
+    assert 'class="form-errors"' in response.content.decode()
+    assert not Person.objects.get(pk=aminata.pk).is_erased
+    assert not AuditEntry.objects.filter(action="people.person.erased").exists()
 
 
 def test_an_officer_posting_a_legal_hold_is_refused(client, login_verified, officer, aminata):

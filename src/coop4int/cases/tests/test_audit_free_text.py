@@ -41,7 +41,7 @@ from coop4int.people.domain.people import (
     give_consent,
     register_person,
 )
-from coop4int.people.enums import ConsentMethod, ContactKind, Purpose
+from coop4int.people.enums import ConsentMethod, ContactKind, ErasureGround, Purpose
 from coop4int.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -272,7 +272,7 @@ def test_after_the_erasure_the_timeline_brings_nothing_of_it_back(
     for words in (NOTE, REPLY, WITHDRAW_REASON, RESOLUTION_NOTE):
         assert before.count(words) == 1, words
 
-    erase_person(person=person, actor=coordinator, reason="Pedido da pessoa")
+    erase_person(person=person, actor=coordinator, ground=ErasureGround.PERSON_ASKED)
     after = shown()
     assert "declined the referral to Consulta do viajante." in after
     assert _found_in(after, PERSONAL) == []

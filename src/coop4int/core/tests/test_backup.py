@@ -37,6 +37,7 @@ from coop4int.core.backup import (
 from coop4int.core.erasure_journal import erasures_since, record_erasure
 from coop4int.core.models import AuditEntry, PeriodicRun
 from coop4int.people.domain.erasure import erase_person
+from coop4int.people.enums import ErasureGround
 from coop4int.people.models import Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -189,11 +190,13 @@ def test_the_demo_with_cases_and_files_comes_back_identical(
     media, empty_database, tmp_path, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     call_command("load_demo")
+    demo_files = stored_files()
+    assert demo_files, "the demo holds a case file"
     add_case_files()
-    assert CaseAttachment.objects.count() == 2
+    assert CaseAttachment.objects.count() == len(demo_files) + 2
     before = database_contents()
     files_before = stored_files()
-    assert len(files_before) == 2
+    assert len(files_before) == len(demo_files) + 2
     backup = tmp_path / "backup"
 
     call_command("backup", str(backup))
@@ -204,7 +207,9 @@ def test_the_demo_with_cases_and_files_comes_back_identical(
         name for app, name in _applied() if app == "people"
     )
     assert sorted(f["name"] for f in manifest["files"]) == sorted(files_before)
-    assert {f["size"] for f in manifest["files"]} == {len(PNG), len(PDF)}
+    assert {f["size"] for f in manifest["files"]} == {len(PNG), len(PDF)} | {
+        len(data) for data in demo_files.values()
+    }
     assert AuditEntry.objects.filter(action="core.backup.created").count() == 1
 
     media("restored-media")
@@ -418,7 +423,7 @@ def test_a_person_erased_after_the_backup_stays_erased_when_it_is_restored(
     erase_person(
         person=aminata,
         actor=None,
-        reason="Asked to be forgotten.",
+        ground=ErasureGround.PERSON_ASKED,
         now=BACKUP_TIME + timedelta(days=1),
     )
     assert [e.person_id for e in erasures_since(BACKUP_TIME)] == [aminata.pk]

@@ -7,6 +7,10 @@ identifies them (``people.personal_data``): the audit entries about it ("what wa
 whom") still point somewhere, and the statistics still count the cases, which are anonymised
 rather than deleted. Records merged into the person's record are the same person's and are
 erased with it. A legal hold on the record refuses the erasure, changing nothing.
+
+Why a record was erased is a ground chosen from a list (``ErasureGround``): the audit entry
+keeps its code, since the log can never let go of what it holds; an officer's note, words that
+may name someone, stays on the tombstone (``erasure_note``) and the entry keeps its length.
 """
 
 from collections.abc import Iterable
@@ -25,7 +29,11 @@ from coop4int.core import audit
 from coop4int.core.erasure_journal import record_erasure
 from coop4int.core.personal_data import Erasure, PersonalData, declarations
 from coop4int.people.domain.stripping import strip_rows
+from coop4int.people.enums import ErasureGround
 from coop4int.people.models import Person
+
+# As long as the tombstone's column.
+NOTE_MAX_LENGTH = Person._meta.get_field("erasure_note").max_length or 500
 
 
 class ErasureRefused(Exception):
@@ -159,9 +167,23 @@ def preview_erasure(*, person: Person) -> ErasurePreview:
     return ErasurePreview(person=person, kinds=kinds)
 
 
+def _checked_ground(ground: str) -> ErasureGround:
+    try:
+        return ErasureGround(ground)
+    except ValueError as unknown:
+        raise ErasureRefused(
+            _("Choose why the record is erased (the person asked for it…). Nothing was changed.")
+        ) from unknown
+
+
 @transaction.atomic
 def erase_person(
-    *, person: Person, actor: User | None, reason: str, now: datetime | None = None
+    *,
+    person: Person,
+    actor: User | None,
+    ground: str,
+    note: str = "",
+    now: datetime | None = None,
 ) -> ErasureReport:
     """Erase ``person`` as every declaration says: delete, anonymise or keep each kind of
     record about them and the records merged into theirs.
@@ -169,8 +191,10 @@ def erase_person(
     Side effects, in one transaction:
     - the rows of each declaration are deleted (their files leave the storage once the
       transaction commits) or anonymised; kept ones stay as they are;
-    - the person's row (and merged ones) becomes a tombstone: same key, ``erased_at`` set;
-    - one audit entry ``people.person.erased`` with the reason and the counts per kind;
+    - the person's row (and merged ones) becomes a tombstone: same key, ``erased_at`` set,
+      with the ground and the note (``erasure_ground``, ``erasure_note``);
+    - one audit entry ``people.person.erased`` with the ground's code, the note's length (never
+      its words) and the counts per kind;
     - the erasure journal gets a line per erased record
       (``coop4int.core.erasure_journal.record_erasure``), so that a restored backup can be
       erased again (``replay_erasures``). Written last, inside the transaction: if it cannot
@@ -179,17 +203,21 @@ def erase_person(
     Erasing an erased record again changes nothing and writes nothing (``changed`` False),
     unless rows came back meanwhile (a restore), which it erases.
 
-    Raises ``ErasureRefused`` — nothing changed — while a legal hold is set, or without a
-    reason.
+    Raises ``ErasureRefused`` — nothing changed — while a legal hold is set, without a
+    ground among ``ErasureGround``, or with a note longer than ``NOTE_MAX_LENGTH``.
     """
     now = now or timezone.now()
-    reason = " ".join(reason.split())
+    note = " ".join(note.split())
     person = Person.objects.select_for_update().get(pk=person.pk)
     refusal = _refusal(person)
     if refusal:
         raise ErasureRefused(refusal)
-    if not reason:
-        raise ErasureRefused(_("Say why the record is erased (the person's request…)."))
+    why = _checked_ground(ground)
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ErasureRefused(
+            _("The note is too long: at most %(limit)d characters. Nothing was changed.")
+            % {"limit": NOTE_MAX_LENGTH}
+        )
     collected = _rows_to_strip(person)
     # The person's own row last: the other kinds are found through it.
     collected.sort(key=lambda found: _is_the_person(found[0]))
@@ -203,6 +231,10 @@ def erase_person(
         else:
             kinds.append(KindOfRecord(declaration, strip_rows(declaration, pks, now)))
     changed = any(kind.count for kind in kinds if kind.action != Erasure.KEEP)
+    if changed:
+        Person.objects.filter(pk__in=erased_records).update(
+            erasure_ground=why.value, erasure_note=note
+        )
     person.refresh_from_db()
     report = ErasureReport(
         person=person, kinds=tuple(kinds), erased_at=person.erased_at or now, changed=changed
@@ -215,7 +247,8 @@ def erase_person(
         obj=person,
         unit=person.unit,
         data={
-            "reason": reason,
+            "ground": why.value,
+            "note_length": len(note),
             "merged_records": max(len(erased_records) - 1, 0),
             "counts": {kind.model: {kind.action.value: kind.count} for kind in kinds},
         },

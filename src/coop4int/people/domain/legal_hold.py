@@ -1,6 +1,9 @@
 """A legal hold keeps a person's record from erasure and from the retention schedule — a court
 order, a complaint being investigated — until it is lifted. Setting and lifting it are
-audited; the reason is shown on the record and in the erasure preview."""
+audited; the reason is shown on the record and in the erasure preview.
+
+The reason is typed by staff and may name the person, while the audit log outlives every
+erasure: it stays on the record (``Person.legal_hold_reason``) and the log keeps its length."""
 
 from datetime import datetime
 
@@ -22,8 +25,8 @@ def set_legal_hold(
     *, person: Person, actor: User, reason: str, now: datetime | None = None
 ) -> Person:
     """Put ``person``'s record under a legal hold for ``reason``. Audited as
-    ``people.legal_hold.set`` (the reason in the entry: it names an obligation, not the
-    person). Raises ``LegalHoldRefused`` for an empty reason, a record already held or an
+    ``people.legal_hold.set`` with the reason's length, never its words (they stay on the
+    record). Raises ``LegalHoldRefused`` for an empty reason, a record already held or an
     erased one."""
     reason = " ".join(reason.split())
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -42,7 +45,7 @@ def set_legal_hold(
         actor=actor,
         obj=person,
         unit=person.unit,
-        data={"reason": reason},
+        data={"reason_length": len(reason)},
     )
     return person
 
@@ -50,13 +53,14 @@ def set_legal_hold(
 @transaction.atomic
 def lift_legal_hold(*, person: Person, actor: User) -> Person:
     """End the legal hold on ``person``'s record. Audited as ``people.legal_hold.lifted``,
-    with the reason it was held for and since when. Raises ``LegalHoldRefused`` when there is
+    with the length of the reason it was held for (the words go with the hold) and since when.
+    Raises ``LegalHoldRefused`` when there is
     none."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if not person.has_legal_hold:
         raise LegalHoldRefused(_("This record is not under a legal hold."))
     held = {
-        "reason": person.legal_hold_reason,
+        "reason_length": len(person.legal_hold_reason),
         "since": person.legal_hold_set_at.isoformat() if person.legal_hold_set_at else "",
     }
     person.legal_hold_reason = ""

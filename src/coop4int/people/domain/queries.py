@@ -1,4 +1,5 @@
-"""Reading people: always through the user's scope. Opening a person's record is audited.
+"""Reading people: always through the user's scope. Opening a person's record and looking for
+duplicates of someone being registered are audited.
 
 **The scoping rule** (the one place it is written; `docs/architecture.md`): a person's record
 is reachable by the users who work cases (``Permission.WORK_CASES``) at a unit that serves
@@ -13,6 +14,7 @@ at another unit" (``ScopedMatches.elsewhere``), never a name, a date or a field.
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -74,7 +76,12 @@ def duplicates_for_user(
 ) -> tuple[list[PossibleDuplicate], bool]:
     """Possible duplicates of someone being registered, within ``user``'s scope, best first;
     and whether a record outside the scope shares one of the phones or e-mails given (the
-    only hint about other units a registering officer gets: no name, date or unit)."""
+    only hint about other units a registering officer gets: no name, date or unit).
+
+    A lookup by name, phone or e-mail reads people's records, so each check is audited once
+    as ``people.duplicates.looked_up``: the kinds of keys used, the phones and e-mails
+    masked, how many matches were in scope and whether one was elsewhere — never a name's
+    words nor the date of birth (``_described_lookup``)."""
     found = possible_duplicates(
         given_names=given_names,
         family_names=family_names,
@@ -94,7 +101,42 @@ def duplicates_for_user(
         .exclude(pk__in=reachable)
         .exists()
     )
+    audit.record(
+        action="people.duplicates.looked_up",
+        actor=user,
+        unit=user.unit,
+        data=_described_lookup(
+            named=bool(given_names.strip() or family_names.strip()),
+            birth_date=birth_date,
+            phones=phones,
+            emails=emails,
+        )
+        | {"matches": len(in_scope), "elsewhere": elsewhere},
+    )
     return in_scope, elsewhere
+
+
+def _described_lookup(
+    *, named: bool, birth_date: date | None, phones: tuple[str, ...], emails: tuple[str, ...]
+) -> dict[str, Any]:
+    """What the log keeps of the keys a duplicate check used: which kinds (``name``,
+    ``phone``, ``email``, ``birth_date``), the phones and e-mails masked; of a name or a date
+    of birth only that one was given."""
+    kinds = [
+        kind
+        for kind, used in (
+            ("name", named),
+            ("phone", bool(phones)),
+            ("email", bool(emails)),
+            ("birth_date", birth_date is not None),
+        )
+        if used
+    ]
+    return {
+        "keys": kinds,
+        "phones": [audit.mask(phone) for phone in phones],
+        "emails": [audit.mask(email) for email in emails],
+    }
 
 
 def records_elsewhere(

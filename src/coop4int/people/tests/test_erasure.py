@@ -29,7 +29,7 @@ from coop4int.people.domain.legal_hold import LegalHoldRefused, lift_legal_hold,
 from coop4int.people.domain.merge import MergeRefused, merge_people
 from coop4int.people.domain.people import PersonDetails, give_consent, register_person
 from coop4int.people.domain.rectification import rectify_person
-from coop4int.people.enums import ConsentMethod, Purpose, Sex
+from coop4int.people.enums import ConsentMethod, ErasureGround, Purpose, Sex
 from coop4int.people.models import Consent, ContactPoint, Person, Rectification
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_the_preview_says_what_the_erasure_does(zenaida, coordinator):
     assert all(str(kind.why) for kind in preview.kinds)
     assert preview.refused_because == ""
 
-    report = erase_person(person=zenaida, actor=coordinator, reason="Pedido da pessoa",
+    report = erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED,
                           now=ERASED)  # fmt: skip
     done = {(kind.model, kind.action): kind.count for kind in report.kinds}
     assert done == planned
@@ -167,7 +167,9 @@ def test_after_erasure_nothing_names_the_person(
     assert (settings.MEDIA_ROOT / stored).exists()
     assert _traces(_text_values())  # the test data does name her before
     with django_capture_on_commit_callbacks(execute=True):
-        erase_person(person=zenaida, actor=coordinator, reason="Pedido da pessoa", now=ERASED)
+        erase_person(
+            person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED
+        )
 
     assert _traces(_text_values()) == []
     audit = [(f"audit#{pk}", json.dumps([repr_, data])) for pk, repr_, data in
@@ -189,7 +191,7 @@ def test_the_record_stays_as_a_tombstone_with_its_cases_counted(
     assert counted.count() == 1
     cases = sorted(zenaida.cases.values_list("pk", "status", "channel", "opened_at", "closed_at"))
 
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido da pessoa", now=ERASED)
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
 
     tombstone = Person.objects.get(pk=zenaida.pk)
     assert tombstone.erased_at == ERASED
@@ -213,7 +215,11 @@ def test_the_record_stays_as_a_tombstone_with_its_cases_counted(
         assert _cells(getattr(after, breakdown)) == _cells(getattr(before, breakdown))
     entry = AuditEntry.objects.get(action="people.person.erased")
     assert entry.object_id == str(zenaida.pk)
-    assert entry.data["reason"] == "Pedido da pessoa"
+    # The log keeps the ground's code; no words typed by staff.
+    assert entry.data["ground"] == "person_asked"
+    assert entry.data["note_length"] == 0
+    assert "reason" not in entry.data
+    assert tombstone.erasure_ground == ErasureGround.PERSON_ASKED
     assert entry.data["counts"]["cases.Case"] == {"anonymise": 2}
     merged = Person.objects.filter(merged_into=zenaida).values_list("pk", flat=True)
     assert sorted(erasure.person_id for erasure in read_journal()) == sorted([zenaida.pk, *merged])
@@ -221,7 +227,7 @@ def test_the_record_stays_as_a_tombstone_with_its_cases_counted(
 
 def test_the_tracking_link_of_an_erased_case_stops_working(zenaida, coordinator):
     digests = set(Case.objects.values_list("tracking_digest", flat=True))
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido da pessoa", now=ERASED)
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
     after = set(Case.objects.values_list("tracking_digest", flat=True))
     assert not digests & after
     assert all(digest.startswith("anonymised-") for digest in after)
@@ -231,7 +237,9 @@ def test_a_legal_hold_refuses_the_erasure_and_changes_nothing(zenaida, coordinat
     set_legal_hold(person=zenaida, actor=coordinator, reason="Processo 12/2025", now=OPENED)
     entries = AuditEntry.objects.count()
     with pytest.raises(ErasureRefused, match="Processo 12/2025"):
-        erase_person(person=zenaida, actor=coordinator, reason="Pedido", now=ERASED)
+        erase_person(
+            person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED
+        )
     zenaida.refresh_from_db()
     assert zenaida.given_names == "Zenaida"
     assert zenaida.erased_at is None
@@ -245,33 +253,68 @@ def test_a_legal_hold_refuses_the_erasure_and_changes_nothing(zenaida, coordinat
     lift_legal_hold(person=zenaida, actor=coordinator)
     with pytest.raises(LegalHoldRefused):
         lift_legal_hold(person=zenaida, actor=coordinator)
+    # The reason stayed on the record while held; the log keeps its length only.
     assert list(
         AuditEntry.objects.filter(action__startswith="people.legal_hold").values_list(
-            "action", "data__reason"
+            "action", "data__reason_length", "data__reason"
         ).order_by("pk")
-    ) == [("people.legal_hold.set", "Processo 12/2025"),
-          ("people.legal_hold.lifted", "Processo 12/2025")]  # fmt: skip
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido", now=ERASED)
+    ) == [("people.legal_hold.set", 16, None),
+          ("people.legal_hold.lifted", 16, None)]  # fmt: skip
+    zenaida.refresh_from_db()
+    assert zenaida.legal_hold_reason == ""
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
     zenaida.refresh_from_db()
     assert zenaida.is_erased
     with pytest.raises(LegalHoldRefused):
         set_legal_hold(person=zenaida, actor=coordinator, reason="Tarde demais")
 
 
-def test_an_erasure_needs_a_reason(zenaida, coordinator):
+@pytest.mark.parametrize(
+    ("ground", "note"),
+    [
+        ("", ""),  # no ground
+        ("because", ""),  # not a ground
+        (ErasureGround.PERSON_ASKED, "x" * 501),  # a note longer than the record keeps
+    ],
+)
+def test_an_erasure_needs_a_ground_and_changes_nothing_without_one(
+    zenaida, coordinator, ground, note
+):
+    entries = AuditEntry.objects.count()
     with pytest.raises(ErasureRefused):
-        erase_person(person=zenaida, actor=coordinator, reason="   ", now=ERASED)
+        erase_person(person=zenaida, actor=coordinator, ground=ground, note=note, now=ERASED)
     zenaida.refresh_from_db()
     assert not zenaida.is_erased
+    assert zenaida.erasure_ground == ""
+    assert AuditEntry.objects.count() == entries
+    assert read_journal() == []
+
+
+def test_the_ground_is_logged_as_a_code_and_the_note_stays_on_the_tombstone(zenaida, coordinator):
+    note = "Pedido escrito nº 41/2025, entregue pela Zenaida ao balcão"
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.ORDERED,
+                 note=f"  {note} ", now=ERASED)  # fmt: skip
+    tombstone = Person.objects.get(pk=zenaida.pk)
+    assert (tombstone.erasure_ground, tombstone.erasure_note) == ("ordered", note)
+    merged = Person.objects.get(merged_into=zenaida)
+    assert (merged.erasure_ground, merged.erasure_note) == ("ordered", note)
+    entry = AuditEntry.objects.get(action="people.person.erased")
+    assert entry.data["ground"] == "ordered"
+    assert entry.data["note_length"] == len(note)
+    assert "41/2025" not in json.dumps(entry.data)
+    assert "Zenaida" not in json.dumps(entry.data)
 
 
 def test_erasing_twice_changes_nothing_the_second_time(zenaida, coordinator):
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido", now=ERASED)
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
     snapshot = _text_values()
     entries = AuditEntry.objects.count()
 
     again = erase_person(
-        person=zenaida, actor=coordinator, reason="Pedido", now=ERASED + timedelta(days=1)
+        person=zenaida,
+        actor=coordinator,
+        ground=ErasureGround.PERSON_ASKED,
+        now=ERASED + timedelta(days=1),
     )
 
     assert not again.changed
@@ -284,7 +327,7 @@ def test_erasing_twice_changes_nothing_the_second_time(zenaida, coordinator):
 
 
 def test_replay_erases_again_a_record_a_restore_brought_back(zenaida, coordinator, unit):
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido", now=ERASED)
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
     # A backup from before the erasure is restored: her record is back as it was.
     Person.objects.filter(pk=zenaida.pk).update(
         given_names="Zenaida", family_names="Quaresma", erased_at=None
@@ -299,6 +342,10 @@ def test_replay_erases_again_a_record_a_restore_brought_back(zenaida, coordinato
     zenaida.refresh_from_db()
     assert zenaida.is_erased
     assert zenaida.given_names == ""
+    assert zenaida.erasure_ground == ErasureGround.REPLAYED
+    assert AuditEntry.objects.filter(
+        action="people.person.erased", data__ground="replayed"
+    ).exists()
     assert not ContactPoint.objects.exists()
     assert "1 erased again, 1 already erased, 1 not in the database" in out.getvalue()
     again = StringIO()
@@ -307,7 +354,7 @@ def test_replay_erases_again_a_record_a_restore_brought_back(zenaida, coordinato
 
 
 def test_replay_stops_at_a_legal_hold_in_the_restored_data(zenaida, coordinator):
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido", now=ERASED)
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
     Person.objects.filter(pk=zenaida.pk).update(
         erased_at=None, legal_hold_reason="Antigo", legal_hold_set_at=OPENED
     )
@@ -318,7 +365,7 @@ def test_replay_stops_at_a_legal_hold_in_the_restored_data(zenaida, coordinator)
 
 
 def test_an_erased_record_is_not_merged(zenaida, coordinator, officer, unit):
-    erase_person(person=zenaida, actor=coordinator, reason="Pedido", now=ERASED)
+    erase_person(person=zenaida, actor=coordinator, ground=ErasureGround.PERSON_ASKED, now=ERASED)
     someone = register_person(actor=officer, unit=unit, details=PersonDetails(given_names="Rui"))
     with pytest.raises(MergeRefused):
         merge_people(actor=officer, keep=zenaida, merge=someone)

@@ -3,7 +3,8 @@ says were erased since then — after a backup made before those erasures was re
 
 Each journal entry (``coop4int.core.erasure_journal.erasures_since``) names a record and the
 time it was erased. A record that exists and is not erased is erased again through
-``people.domain.erasure.erase_person`` (same rules, same audit entry, at the journal's time);
+``people.domain.erasure.erase_person`` (same rules, same audit entry, at the journal's time,
+on the ground ``ErasureGround.REPLAYED``: the first erasure's ground went with the restore);
 one already erased, or no longer there, is left alone. Running it twice changes nothing the
 second time. A record under a legal hold in the restored data is refused like any erasure:
 the command says which and ends with an error, so that the operator lifts the hold (it had
@@ -22,9 +23,8 @@ from django.utils import timezone
 
 from coop4int.core.erasure_journal import erasures_since
 from coop4int.people.domain.erasure import ErasureRefused, erase_person
+from coop4int.people.enums import ErasureGround
 from coop4int.people.models import Person
-
-REASON = "Erased again from the erasure journal after a restore (first erased {at})."
 
 
 def parse_since(value: str | datetime) -> datetime:
@@ -79,7 +79,7 @@ class Command(BaseCommand):
                 erase_person(
                     person=person,
                     actor=None,
-                    reason=REASON.format(at=entry.at.isoformat()),
+                    ground=ErasureGround.REPLAYED,
                     now=entry.at,
                 )
             except ErasureRefused:
