@@ -2,7 +2,7 @@
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 import segno
@@ -12,8 +12,9 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language_from_path, ngettext
@@ -56,26 +57,57 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 
 def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:
-    """django-axes calls this for a locked-out address and account: show the log-in form with
-    the reason, in the person's language, rather than a bare error page."""
-    if original_response is not None and original_response.status_code == 429:
-        return original_response
-    form = LoginForm(initial={"username": (credentials or {}).get("username", "")})
-    return _render_locked(request, form)
+    """django-axes calls this for a locked-out address and account, on whichever page counted
+    the password (the log-in, the renewal of recovery codes): a 429 in the reader's language.
+    A page that already answered 429 with the reason is kept; the log-in page shows its form
+    with the reason; any other page gets the reason on a page of its own.
+
+    axes' asynchronous middleware, and its retry after a TypeError, pass the credentials where
+    the page's answer belongs: a mapping there is taken for the credentials."""
+    if isinstance(original_response, Mapping) and credentials is None:
+        original_response, credentials = None, original_response
+    if isinstance(original_response, HttpResponseBase) and original_response.status_code == 429:
+        return cast(HttpResponse, original_response)
+    # Under ASGI axes answers outside the context the reader's language was activated in; the
+    # request still says which it is.
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+    with translation.override(language):
+        return _locked_page(request, credentials)
+
+
+def _locked_page(request: HttpRequest, credentials: Any) -> HttpResponse:
+    if _is_login_page(request):
+        username = credentials.get("username") if isinstance(credentials, Mapping) else None
+        sent = request.POST if request.method == "POST" else {"username": username or ""}
+        # The form as it was sent, cleaned: Django adds an error only to a cleaned form.
+        form = LoginForm(sent)
+        form.is_valid()
+        return _render_locked(request, form)
+    return render(request, "accounts/locked.html", {"reason": _lockout_reason()}, status=429)
+
+
+def _is_login_page(request: HttpRequest) -> bool:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+    return bool(match.view_name == "accounts:login")
+
+
+def _lockout_reason() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _(
+        "Too many failed attempts for this account from your address. "
+        "Try again in %(minutes)d minutes, or reset your password."
+    ) % {"minutes": minutes}
 
 
 def _render_locked(request: HttpRequest, form: LoginForm) -> HttpResponse:
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form.add_error(
-        None,
-        _(
-            "Too many failed attempts for this account from your address. "
-            "Try again in %(minutes)d minutes, or reset your password."
-        )
-        % {"minutes": minutes},
-    )
+    form.add_error(None, _lockout_reason())
     return render(request, "accounts/login.html", {"form": form}, status=429)
 
 

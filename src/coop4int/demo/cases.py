@@ -1,11 +1,15 @@
 """Demo cases at the Praia unit: a walk-in resolved, a phone question from an anonymous caller,
-an e-mail waiting on the person, a referral waiting on the health centre, and a web request
-nobody has picked up yet; and two canned answers in several languages. The people are
+an e-mail waiting on the person (who sent a document with a second e-mail, filed as the mailbox
+files mail, so the case holds a file), a referral waiting on the health centre, and a web
+request nobody has picked up yet; and two canned answers in several languages. The people are
 invented and marked as demo. Loading twice changes nothing: nothing is added once the unit
 has demo cases."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +18,9 @@ from coop4int.cases.domain.canned import save_canned_answer
 from coop4int.cases.domain.cases import add_note, change_status, open_case, reply
 from coop4int.cases.domain.referrals import refer_case
 from coop4int.cases.enums import Channel, Status
-from coop4int.cases.models import CannedAnswer, Case
+from coop4int.cases.models import CannedAnswer, Case, CaseAttachment
+from coop4int.channels.email_in import file_message
+from coop4int.demo.documents import one_page_pdf
 from coop4int.directory.models import Service
 from coop4int.people.domain.people import PersonDetails, give_consent, register_person
 from coop4int.people.enums import ConsentMethod, Purpose
@@ -38,8 +44,55 @@ CANNED = [
 ]  # fmt: skip
 
 
-@transaction.atomic
+IBRAHIMA_EMAIL = "ibrahima.sow@demo.coop4int.example"
+CERTIFICATE_FILENAME = "attestation-formation.pdf"
+
+
 def load() -> int:
+    # Files are written to the storage as the demo is loaded; should anything after fail and
+    # the rows be rolled back, their files go too.
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            return _load(written)
+    except BaseException:
+        for name in written:
+            default_storage.delete(name)
+        raise
+
+
+def _certificate_email(case: Case, now: datetime) -> bytes:
+    """Ibrahima's second e-mail: his training certificate, answering his case by its
+    reference, as his mail program would send it."""
+    message = EmailMessage()
+    message["From"] = f"Ibrahima Sow <{IBRAHIMA_EMAIL}>"
+    message["To"] = case.unit.email or "praia@demo.coop4int.example"
+    message["Subject"] = f"Re: [{case.reference}] Inscription à la formation professionnelle"
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = f"<attestation.{case.reference}@demo.coop4int.example>"
+    message["Content-Language"] = "fr"
+    message.set_content(
+        "Bonjour,\n\nVoici mon attestation de formation, comme vous me l'avez demandé.\n\n"
+        "Ibrahima Sow\n"
+    )
+    certificate = one_page_pdf(
+        "Attestation de formation (démo)",
+        [
+            "Document de démonstration : personne et établissement inventés.",
+            "",
+            "Nom : Ibrahima Sow",
+            "Formation : électricité du bâtiment, niveau 1",
+            "Établissement : Centre de formation de Conakry (démo)",
+            "Durée : 6 mois, achevée",
+        ],
+    )
+    message.add_attachment(
+        certificate, maintype="application", subtype="pdf", filename=CERTIFICATE_FILENAME
+    )
+    return message.as_bytes()
+
+
+def _load(written: list[str]) -> int:
     unit = Unit.objects.filter(slug="praia").first()
     officer = User.objects.filter(username="tecnico.praia").first()
     if unit is None or officer is None or Case.objects.filter(unit=unit, is_demo=True).exists():
@@ -75,7 +128,7 @@ def load() -> int:
         actor=officer, unit=unit,
         details=PersonDetails(given_names="Ibrahima", family_names="Sow (demo)", sex="male",
                               nationalities=("GN",), preferred_language="fr"),
-        emails=["ibrahima.sow@demo.coop4int.example"], is_demo=True,
+        emails=[IBRAHIMA_EMAIL], is_demo=True,
     )  # fmt: skip
     give_consent(actor=officer, person=ibrahima, purpose=Purpose.SERVICE,
                  method=ConsentMethod.EMAIL)  # fmt: skip
@@ -83,9 +136,17 @@ def load() -> int:
         actor=None, unit=unit, channel=Channel.EMAIL, person=ibrahima, language="fr",
         subject="Inscription à la formation professionnelle",
         body="Bonjour, je voudrais m'inscrire à une formation en électricité.",
-        reply_email="ibrahima.sow@demo.coop4int.example", at=now - timedelta(days=1),
-        is_demo=True,
+        reply_email=IBRAHIMA_EMAIL, at=now - timedelta(days=1), is_demo=True,
     )  # fmt: skip
+    # Through the mailbox's own filing, so that the file is kept as any attachment is.
+    filed = file_message(_certificate_email(email, now), unit=unit)
+    written += CaseAttachment.objects.filter(interaction=filed.interaction).values_list(
+        "file", flat=True
+    )
+    if filed.case != email or not written:
+        # Filed elsewhere, it would have opened a case and mailed an acknowledgement: the
+        # rollback undoes both (the acknowledgement waits for the commit).
+        raise RuntimeError("The demo certificate was not filed with its case.")
     add_note(actor=officer, case=email, body="Verificar com o IEFP as datas do próximo curso.")
     change_status(actor=officer, case=email, status=Status.WAITING_PERSON)
 
