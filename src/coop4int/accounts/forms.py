@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -68,25 +69,52 @@ class RecoveryCodesForm(forms.Form):
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        # Through the authentication backends, so that wrong passwords here count towards the
-        # account's lock-out like those typed on the log-in page.
-        checked = authenticate(self.request, username=self.user.get_username(), password=password)
-        if getattr(self.request, "axes_locked_out", False):
-            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-            raise forms.ValidationError(
-                _(
-                    "Too many failed attempts for this account from your address. "
-                    "Try again in %(minutes)d minutes, or reset your password."
-                ),
-                code="locked",
-                params={"minutes": minutes},
-            )
-        if checked is None or checked.pk != self.user.pk:
-            raise forms.ValidationError(
-                _("That password is not right. Your recovery codes were not changed."),
-                code="wrong_password",
-            )
+        check_own_password(
+            self.request,
+            self.user,
+            password,
+            str(_("That password is not right. Your recovery codes were not changed.")),
+        )
         return password
+
+
+def check_own_password(request: HttpRequest, user: User, password: str, wrong: str) -> None:
+    """Raise a ``ValidationError`` unless ``password`` is ``user``'s. Checked through the
+    authentication backends, so that a wrong password typed on any page counts towards the
+    account's lock-out like those typed on the log-in page, and a locked-out account is
+    refused whatever it types."""
+    checked = authenticate(request, username=user.get_username(), password=password)
+    if getattr(request, "axes_locked_out", False):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        raise forms.ValidationError(
+            _(
+                "Too many failed attempts for this account from your address. "
+                "Try again in %(minutes)d minutes, or reset your password."
+            ),
+            code="locked",
+            params={"minutes": minutes},
+        )
+    if checked is None or checked.pk != user.pk:
+        raise forms.ValidationError(wrong, code="wrong_password")
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, whose old password is checked like a log-in (see
+    ``check_own_password``) instead of directly against the stored hash."""
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        check_own_password(
+            self.request,
+            cast(User, self.user),
+            old_password,
+            str(_("That password is not right. Your password was not changed.")),
+        )
+        return old_password
 
 
 def _role_choices(actor: User) -> list[tuple[str, str]]:

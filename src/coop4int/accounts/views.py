@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,7 +28,13 @@ from django_otp import match_token
 
 from coop4int.accounts.domain import authentication, password_reset
 from coop4int.accounts.domain import staff as staff_domain
-from coop4int.accounts.forms import EnrolForm, LoginForm, RecoveryCodesForm, TokenForm
+from coop4int.accounts.forms import (
+    CountedPasswordChangeForm,
+    EnrolForm,
+    LoginForm,
+    RecoveryCodesForm,
+    TokenForm,
+)
 from coop4int.accounts.middleware import AUTHENTICATED_AT, LAST_ACTIVITY, is_verified
 from coop4int.accounts.models import RecoveryCodeDevice, User
 from coop4int.core.rate_limits import RateLimit
@@ -315,14 +320,19 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @never_cache
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(cast(User, request.user), request.POST or None)
+    form = CountedPasswordChangeForm(
+        cast(User, request.user), request.POST or None, request=request
+    )
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
         authentication.record_password_change(user=user, how="changed")
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:account")
-    return render(request, "accounts/password_change.html", {"form": form})
+    locked = form.has_error("old_password", "locked")
+    return render(
+        request, "accounts/password_change.html", {"form": form}, status=429 if locked else 200
+    )
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -189,3 +189,42 @@ def test_a_lock_out_without_credentials_or_answer_still_explains_itself():
 
     assert response.status_code == 429
     assert LOCKED_PT in response.content.decode()
+
+
+# --- Changing the password ------------------------------------------------------------------
+
+
+def _change(client: Client, old: str) -> HttpResponse:
+    new = "a-new-long-passphrase-2026"
+    return client.post(CHANGE, {"old_password": old, "new_password1": new, "new_password2": new})
+
+
+def test_wrong_old_passwords_on_the_change_page_count_towards_the_lock_out(officer):
+    client = log_in_verified(_reader("pt"), officer)
+    for _ in range(4):
+        response = _change(client, WRONG)
+        assert response.status_code == 200
+        with translation.override("pt"):
+            wrong = str(
+                translation.gettext("That password is not right. Your password was not changed.")
+            )
+        assert wrong in response.text
+    _change(client, WRONG)
+
+    response = _change(client, PASSWORD)
+
+    assert response.status_code == 429
+    assert LOCKED_PT in response.text
+    officer.refresh_from_db()
+    assert officer.check_password(PASSWORD)  # the right old password did not get through
+
+
+def test_the_right_old_password_changes_it_and_clears_nothing_else(officer):
+    client = log_in_verified(_reader("fr"), officer)
+    _change(client, WRONG)
+
+    response = _change(client, PASSWORD)
+
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.check_password("a-new-long-passphrase-2026")
