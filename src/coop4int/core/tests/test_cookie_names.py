@@ -11,7 +11,6 @@ from cryptography.fernet import Fernet
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
-from django.utils.translation import gettext
 
 from coop4int.core.message_storage import NamedFallbackStorage
 
@@ -102,7 +101,7 @@ def test_the_storage_reads_its_cookie_by_the_name_the_settings_give(settings):
     request = RequestFactory().get("/")
     request.session = {}  # type: ignore[assignment]
     storage = NamedFallbackStorage(request)
-    storage.add(messages.INFO, gettext("Saved."))
+    storage.add(messages.INFO, "Saved.")
     response = HttpResponse()
     storage.update(response)
     stored = response.cookies["__Host-messages"].value
