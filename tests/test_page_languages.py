@@ -9,7 +9,7 @@ week holds a public holiday in Portugal. Staff pages are seen by the demo admini
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from coop4int.content.models import ContentItem, Translation
 from coop4int.directory.domain.editing import propose_change
 from coop4int.directory.models import ServiceAtLocation
 from coop4int.people.models import Person
+from coop4int.privacy.domain.breaches import BreachDetails, record_breach
 from tests.page_languages import Finding, foreign_strings, foreign_text, visible_text
 
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
@@ -59,6 +60,10 @@ NOT_PAGES = {
     "accounts:logout": "takes a POST and redirects",
     "accounts:recovery_codes": "takes a POST (the page it shows is enrolment's, crawled there)",
     "backoffice:case_file": "a download",
+    "backoffice:content_file": "a download (the file itself, opened for review)",
+    "backoffice:privacy_access_json": "a download (JSON)",
+    "backoffice:privacy_access_zip": "a download (ZIP)",
+    "backoffice:privacy_register_csv": "a download (CSV)",
     "portal:info_download": "a download",
     "backoffice:case_identity": "takes a POST and redirects",
     "backoffice:case_tracking": "takes a POST (its page shows a new tracking link once)",
@@ -138,7 +143,17 @@ def _load() -> dict[str, Any]:
                  "status": "temporarily closed", "languages": ["pt", "kea", "fr"]},
         note="Já não se paga.",
     )  # fmt: skip
+    breach = record_breach(
+        actor=User.objects.get(username="admin"),
+        details=BreachDetails(
+            discovered_at=MOMENT - timedelta(hours=30), description="Portátil perdido.",
+            people_categories="Pessoas atendidas", people_affected=12,
+            measures="Palavras-passe mudadas.",
+        ),
+        now=MOMENT,
+    )  # fmt: skip
     return {
+        "breach": breach,
         "item": item,
         "case": case,
         "public_case": public_case,
@@ -253,6 +268,12 @@ STAFF: dict[str, Urls] = {
         for case in Case.objects.order_by("pk")
     ],
     "backoffice:person_detail": _one("backoffice:person_detail", lambda o: o["person"].pk),
+    "backoffice:person_erasure": _one("backoffice:person_erasure", lambda o: o["person"].pk),
+    "backoffice:privacy_access": _one("backoffice:privacy_access", lambda o: o["person"].pk),
+    "backoffice:retention": _one("backoffice:retention"),
+    "backoffice:privacy_register": _one("backoffice:privacy_register"),
+    "backoffice:privacy_breaches": _one("backoffice:privacy_breaches"),
+    "backoffice:privacy_breach": _one("backoffice:privacy_breach", lambda o: o["breach"].pk),
     "backoffice:unit_list": _one("backoffice:unit_list"),
     "backoffice:unit_detail": _one("backoffice:unit_detail", lambda o: o["unit"].slug),
     "backoffice:staff_create": _one("backoffice:staff_create", lambda o: o["unit"].slug),
