@@ -59,6 +59,7 @@ class AuditRow:
 
     entry: AuditEntry
     targeted_account: str
+    object_label: str
     """The account a refused log-in was aimed at ("" for other entries): in clear for
     administrators, masked for anyone else."""
 
@@ -74,7 +75,10 @@ class AuditLogView(StaffView):
         query = request.GET.copy()
         query.pop("page", None)
         in_clear = Role.ADMINISTRATOR in self.user.roles
-        rows = [AuditRow(entry, entry.targeted_account(in_clear=in_clear)) for entry in page]
+        rows = [
+            AuditRow(entry, entry.targeted_account(in_clear=in_clear), entry.object_label())
+            for entry in page
+        ]
         return render(
             request,
             "backoffice/audit_log.html",

@@ -161,6 +161,8 @@ class Interaction(models.Model):
     note_values = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["case", "occurred_at"], name="cases_timeline")]
 
@@ -193,6 +195,10 @@ class CaseAttachment(models.Model):
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("case file")
+        verbose_name_plural = _("case files")
 
     def __str__(self) -> str:
         return self.filename
@@ -246,6 +252,8 @@ class Referral(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
         ordering = ["-sent_at", "-id"]
         indexes = [models.Index(fields=["partner", "status", "sent_at"], name="cases_referrals_in")]
 
@@ -307,6 +315,8 @@ class CallBack(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("call back")
+        verbose_name_plural = _("call backs")
         ordering = ["due_at"]
 
     def __str__(self) -> str:

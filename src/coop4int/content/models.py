@@ -149,6 +149,8 @@ class Feedback(models.Model):
     )
 
     class Meta:
+        verbose_name = _("feedback message")
+        verbose_name_plural = _("feedback messages")
         ordering = ["-received_at"]
         indexes = [models.Index(fields=["status", "-received_at"])]
 

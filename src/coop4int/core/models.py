@@ -3,6 +3,8 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 # The action code of a refused log-in, whose entry names the account it was aimed at.
@@ -79,6 +81,20 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
+
+    def object_label(self) -> str:
+        """The object as the reader's language names it. The log names a record held on a
+        person "<verbose name> #<id>", written in English so that entries read alike
+        (``core.audit.object_label``); that form is shown with the verbose name in the active
+        language. Any other label (a case's reference) is shown as it was stored."""
+        model = self.object_type.model_class() if self.object_type_id else None
+        if model is None or not self.object_id:
+            return self.object_repr
+        with translation.override("en"):
+            english = f"{capfirst(str(model._meta.verbose_name))} #{self.object_id}"
+        if self.object_repr != english:
+            return self.object_repr
+        return f"{capfirst(str(model._meta.verbose_name))} #{self.object_id}"
 
     def targeted_account(self, *, in_clear: bool) -> str:
         """For a refused log-in, the account it was made against: the user name when

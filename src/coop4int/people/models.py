@@ -116,6 +116,8 @@ class ContactPoint(models.Model):
     value = models.CharField(max_length=254, db_index=True)
 
     class Meta:
+        verbose_name = _("contact point")
+        verbose_name_plural = _("phone numbers and e-mail addresses")
         constraints = [
             models.UniqueConstraint(fields=["person", "kind", "value"], name="people_contact_once")
         ]
@@ -146,6 +148,8 @@ class Consent(models.Model):
     )
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         ordering = ["-given_at"]
         constraints = [
             models.UniqueConstraint(
@@ -173,6 +177,8 @@ class UnitLink(models.Model):
     linked_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("link to another unit")
+        verbose_name_plural = _("links to other units")
         constraints = [
             models.UniqueConstraint(fields=["person", "unit"], name="people_one_link_per_unit")
         ]
@@ -196,6 +202,8 @@ class Rectification(models.Model):
     made_at = models.DateTimeField(_("made at"))
 
     class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         ordering = ["-made_at", "-id"]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.functional import Promise
 
 from coop4int.core.personal_data import (
     PURPOSES,
@@ -135,3 +136,13 @@ def test_every_declaration_finds_the_rows_of_a_person(unit):
         list(declaration.rows_of(person))
         list(declaration.to_strip(declaration.rows_of(person)))
     assert list(declaration_for(Person).rows_of(person)) == [person]
+
+
+@pytest.mark.parametrize("declaration", declarations(), ids=lambda d: d.model)
+def test_each_kind_of_record_is_named_in_the_readers_language(declaration: PersonalData):
+    """The erasure preview, the retention report, the access export and the register name
+    each kind by its model's names: they must be translatable, not Django's English default."""
+    meta = declaration.model_class._meta
+    assert {"verbose_name", "verbose_name_plural"} <= set(meta.original_attrs)
+    assert isinstance(meta.verbose_name_plural, Promise)
+    assert isinstance(meta.verbose_name, Promise)
