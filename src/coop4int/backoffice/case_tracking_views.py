@@ -6,13 +6,15 @@ the case page), so that the case page's view stays as it is.
 The new link is shown in the answer to the POST itself, never kept in the session or put in an
 address: the page is private and stored by no cache."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.views import StaffView
+from coop4int.cases.domain.cases import NotAllowed
 from coop4int.cases.domain.queries import get_case_for_user
 from coop4int.cases.domain.tracking import renew_tracking_link
 from coop4int.core.languages import get_language, interface_language_for
@@ -38,7 +40,11 @@ class CaseTrackingView(StaffView):
 
     def post(self, request: HttpRequest, reference: str) -> HttpResponse:
         case = get_case_for_user(self.user, reference)
-        secret = renew_tracking_link(actor=self.user, case=case)
+        try:
+            secret = renew_tracking_link(actor=self.user, case=case)
+        except NotAllowed as refused:
+            messages.error(request, str(refused))
+            return redirect("backoffice:case_detail", reference=case.reference)
         # The card is for the person: in their language, whatever the officer's.
         language = interface_language_for(case.language)
         with translation.override(language):

@@ -106,3 +106,31 @@ def test_an_empty_subject_has_a_placeholder_of_its_own(desk, officer, unit):
     with translation.override("pt"):
         assert translation.gettext("(no subject)") in _heading(body)
     assert 'id="anonymised"' not in body
+
+
+def test_an_anonymised_case_gives_no_new_link_and_the_persons_list_marks_it(
+    desk, officer, make_staff, unit
+):
+    person = register_person(actor=officer, unit=unit, details=PersonDetails(given_names="Zenaida"))
+    case = _open(officer, unit, person=person, subject="Residência")
+    erase_person(person=person, actor=make_staff(Role.UNIT_COORDINATOR, unit),
+                 ground=ErasureGround.PERSON_ASKED, now=ERASED)  # fmt: skip
+    case = Case.objects.get(pk=case.pk)
+    digest = case.tracking_digest
+
+    body = _page(desk, case)
+    tracking = reverse("backoffice:case_tracking", args=[case.reference])
+    assert f'action="{tracking}"' not in body
+
+    response = desk.post(tracking)  # a page left open before the erasure
+    assert response.status_code == 302
+    assert response.url == reverse("backoffice:case_detail", args=[case.reference])
+    case.refresh_from_db()
+    assert case.tracking_digest == digest
+    with translation.override("pt"):
+        refused = translation.gettext("This case was anonymised: nobody can follow it any more.")
+    assert refused in desk.get(response.url).content.decode()
+
+    listing = desk.get(reverse("backoffice:person_detail", args=[person.pk])).content.decode()
+    with translation.override("pt"):
+        assert translation.gettext("(subject removed)") in listing

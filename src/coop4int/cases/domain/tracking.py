@@ -24,6 +24,9 @@ def renew_tracking_link(*, actor: User, case: Case) -> str:
     Side effects: audit ``cases.case.tracking_renewed`` (without the secret)."""
     if not actor.has_perm(Permission.WORK_CASES, case):
         raise NotAllowed(_("That case is not within your reach."))
+    if case.anonymised_at is not None:
+        # Nobody is left to follow it: the request's words and contacts are gone.
+        raise NotAllowed(_("This case was anonymised: nobody can follow it any more."))
     secret, digest = new_tracking_secret()
     _bump(case, None, tracking_digest=digest)
     audit.record(action="cases.case.tracking_renewed", actor=actor, obj=case, unit=case.unit)
