@@ -147,7 +147,8 @@ def _load() -> dict[str, Any]:
         actor=User.objects.get(username="admin"),
         details=BreachDetails(
             discovered_at=MOMENT - timedelta(hours=30), description="Portátil perdido.",
-            people_categories="Utentes do balcão, 3 de dezembro", people_affected=12, data_kinds=("people.Person",),
+            people_categories="Utentes do balcão, 3 de dezembro", people_affected=12,
+            data_kinds=("people.Person",),
             measures="Palavras-passe mudadas.",
         ),
         now=MOMENT,

@@ -87,7 +87,7 @@ class AuditEntry(models.Model):
         person "<verbose name> #<id>", written in English so that entries read alike
         (``core.audit.object_label``); that form is shown with the verbose name in the active
         language. Any other label (a case's reference) is shown as it was stored."""
-        model = self.object_type.model_class() if self.object_type_id else None
+        model = self.object_type.model_class() if self.object_type is not None else None
         if model is None or not self.object_id:
             return self.object_repr
         with translation.override("en"):
