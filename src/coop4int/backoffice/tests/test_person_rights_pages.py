@@ -184,7 +184,7 @@ def test_a_coordinator_holds_previews_and_erases_the_record(
     assert 'id="tombstone"' in tombstone
     assert "Aminata" not in tombstone
     # Why it was erased is on the emptied record, the note with it.
-    with translation.override("en"):
+    with translation.override("pt"):
         assert str(ErasureGround.PERSON_ASKED.label) in tombstone
     assert '<dd id="erasure-note">Pedido escrito 12/2025</dd>' in tombstone
     assert 'value="rectify"' not in tombstone

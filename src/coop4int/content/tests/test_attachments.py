@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from coop4int.accounts.enums import Role
 from coop4int.content.domain.attachments import (
@@ -71,7 +72,10 @@ def test_the_person_who_added_a_file_cannot_publish_it_alone(card, editor):
     attachment = add_attachment(actor=editor, item=card, language="pt", title="Cartão",
                                 upload=pdf())  # fmt: skip
     before = actions()
-    with pytest.raises(ValidationError, match="Someone other than the person who added"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="Someone other than the person who added"),
+    ):
         publish_attachment(actor=editor, attachment=attachment)
     attachment.refresh_from_db()
     assert attachment.status == AttachmentStatus.DRAFT
@@ -99,7 +103,10 @@ def test_a_file_published_already_is_not_published_again(card, editor, reviewer,
     publish_attachment(actor=reviewer, attachment=attachment, now=AT)
     before = actions()
     third = make_staff(Role.CONTENT_EDITOR, national_unit)
-    with pytest.raises(ValidationError, match="already published"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="already published"),
+    ):
         publish_attachment(actor=third, attachment=attachment)
     attachment.refresh_from_db()
     assert attachment.published_by == reviewer
@@ -147,11 +154,17 @@ def test_a_new_version_is_a_draft_and_the_public_keeps_the_old_file_until_it_is_
 
 def test_only_a_published_file_is_replaced_and_one_new_version_at_a_time(card, editor, reviewer):
     draft = add_attachment(actor=editor, item=card, language="pt", title="Cartão", upload=pdf())
-    with pytest.raises(ValidationError, match="Only a published file"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="Only a published file"),
+    ):
         replace_attachment(actor=editor, attachment=draft, upload=pdf(NEW_PDF))
     publish_attachment(actor=reviewer, attachment=draft)
     replace_attachment(actor=editor, attachment=draft, upload=pdf(NEW_PDF))
-    with pytest.raises(ValidationError, match="already waiting for review"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="already waiting for review"),
+    ):
         replace_attachment(actor=reviewer, attachment=draft, upload=pdf(NEW_PDF))
     assert Attachment.objects.count() == 2
 
