@@ -34,7 +34,13 @@ PHONE = {"width": 390, "height": 844}
 # Long unbroken values, as real records have them: they must wrap, not widen the page.
 LONG_EMAIL = "maria.aparecida.fernandes.dos.santos.atendimento@associacao-imigrantes.example.cv"
 # Downloads are not pages; a POST-only row has no page to look at.
-NOT_PAGES = {"backoffice:case_file"}
+NOT_PAGES = {
+    "backoffice:case_file",
+    "backoffice:content_file",
+    "backoffice:privacy_access_json",
+    "backoffice:privacy_access_zip",
+    "backoffice:privacy_register_csv",
+}
 # The elements that reach past the window's edge, innermost first: what to fix.
 TOO_WIDE = """() => [...document.querySelectorAll("main *")]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
