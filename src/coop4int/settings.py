@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "coop4int.content",
     "coop4int.people",
     "coop4int.cases",
+    "coop4int.appointments",
     "coop4int.privacy",
     "coop4int.portal",
     "coop4int.api",
@@ -199,6 +200,9 @@ PERIODIC_TASKS = [
      timedelta(days=1)),
     ("privacy.remind_breaches", "coop4int.privacy.tasks.remind_breaches",
      timedelta(hours=1)),
+    # A place offered from a waiting list and not taken in time goes to the next person.
+    ("appointments.lapse_offers", "coop4int.appointments.tasks.lapse_offers",
+     timedelta(minutes=5)),
 ]  # fmt: skip
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -217,6 +221,7 @@ STATISTICS_SMALL_CELL = env.int("STATISTICS_SMALL_CELL", default=5)
 # declarations): whole years after which closed cases and public feedback are anonymised.
 RETENTION_CLOSED_CASES_YEARS = env.int("RETENTION_CLOSED_CASES_YEARS", default=5)
 RETENTION_FEEDBACK_YEARS = env.int("RETENTION_FEEDBACK_YEARS", default=2)
+RETENTION_APPOINTMENTS_YEARS = env.int("RETENTION_APPOINTMENTS_YEARS", default=2)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

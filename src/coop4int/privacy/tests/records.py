@@ -10,6 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coop4int.accounts.models import Unit, User
+from coop4int.appointments.domain.booking import book_slot, join_waiting_list
+from coop4int.appointments.tests.helpers import NOW as APPOINTMENTS_NOW
+from coop4int.appointments.tests.helpers import at as appointment_at
+from coop4int.appointments.tests.helpers import bookable_desk
 from coop4int.cases.domain.calls import schedule_callback
 from coop4int.cases.domain.cases import add_note, open_case, reply
 from coop4int.cases.enums import Channel
@@ -96,5 +100,17 @@ def person_with_records(
     )  # fmt: skip
     Feedback.objects.create(page="/pt/", language="pt", message="Falta o horário.",
                             contact_email=email)  # fmt: skip
+    # An appointment booked for the person at the desk, and a place on a waiting list.
+    desk = bookable_desk(unit)
+    book_slot(
+        service_at_location=desk.service_at_location, start=appointment_at(19, 9),
+        name=given_names, phone=phone, language=language, actor=officer, person=person,
+        now=APPOINTMENTS_NOW,
+    )  # fmt: skip
+    join_waiting_list(
+        service_at_location=desk.service_at_location, day=appointment_at(21, 9).date(),
+        name=given_names, phone=phone, language=language, actor=officer, person=person,
+        now=APPOINTMENTS_NOW,
+    )  # fmt: skip
     person.refresh_from_db()
     return Records(person, (first, second), {"lista.pdf": PDF, "cartaz.png": PNG})

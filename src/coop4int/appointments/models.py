@@ -1,0 +1,160 @@
+"""Bookable services, staff absences, bookings and waiting lists.
+
+A booking claims one numbered place of its slot; a unique constraint over (bookable service,
+start, place number) among the bookings that hold a place makes two claims of the same place
+impossible on every database, so two people can never get the last place of a slot
+(``domain/booking.py`` retries the next number when it loses)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from coop4int.appointments.enums import HOLDING, BookingStatus, WaitingStatus
+
+
+class BookableService(models.Model):
+    """A directory service at a location that people may book: its slots come from the
+    service's opening hours there (``directory.domain.calendars.calendar_for``)."""
+
+    service_at_location = models.OneToOneField(
+        "directory.ServiceAtLocation", on_delete=models.CASCADE, related_name="bookable"
+    )
+    slot_minutes = models.PositiveSmallIntegerField(_("slot length in minutes"))
+    places = models.PositiveSmallIntegerField(_("places per slot"))
+    book_ahead_days = models.PositiveSmallIntegerField(_("bookable this many days ahead"))
+    cancel_until_hours = models.PositiveSmallIntegerField(
+        _("cancellable until this many hours before")
+    )
+    offer_hold_minutes = models.PositiveSmallIntegerField(
+        _("minutes to accept a place offered from the waiting list"), default=120
+    )
+    # Empty: the places are desks, not people. Otherwise each slot has at most as many places
+    # as these staff are present (not absent) for the whole slot.
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    active = models.BooleanField(_("bookable"), default=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("bookable service")
+        verbose_name_plural = _("bookable services")
+        constraints = [
+            models.CheckConstraint(condition=Q(slot_minutes__gte=5), name="appt_slot_min_5"),
+            models.CheckConstraint(condition=Q(places__gte=1), name="appt_places_min_1"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service_at_location_id)
+
+
+class StaffAbsence(models.Model):
+    """A member of staff away from ``starts_at`` to ``ends_at``: the slots they serve lose
+    their place for it."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("staff absence")
+        verbose_name_plural = _("staff absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="appt_absence_ends_after"
+            )
+        ]
+        indexes = [models.Index(fields=["staff", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id}: {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Contact(models.Model):
+    """Who a booking or a waiting-list place is for, as they said it: an unverified claim.
+    ``person`` is set only by staff who may reach that record (``people.scope``)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    # Stored in the matching form of ``people.ContactPoint.value`` (E.164, lower-case e-mail),
+    # so that erasure and the access export find them by the person's contact points.
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    language = models.CharField(_("preferred language"), max_length=16)
+    interpreter_needed = models.BooleanField(_("interpreter needed"), default=False)
+    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class WaitingListEntry(Contact):
+    """Someone waiting for a place on ``day`` (the location's date); the first waiting is
+    offered the next place that frees."""
+
+    bookable = models.ForeignKey(BookableService, on_delete=models.CASCADE, related_name="waiting")
+    day = models.DateField(_("day"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=WaitingStatus.choices, default=WaitingStatus.WAITING
+    )
+
+    class Meta:
+        verbose_name = _("waiting-list place")
+        verbose_name_plural = _("waiting-list places")
+        indexes = [models.Index(fields=["bookable", "day", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        # Never the name: this is what a log or an admin list would show.
+        return f"#{self.pk} {self.day}"
+
+
+class Booking(Contact):
+    bookable = models.ForeignKey(BookableService, on_delete=models.PROTECT, related_name="bookings")
+    reference = models.CharField(_("reference"), max_length=9, unique=True)
+    # SHA-256 of the secret in the person's link; the secret itself is never stored.
+    secret_digest = models.CharField(max_length=64)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place_number = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        _("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.BOOKED
+    )
+    status_changed_at = models.DateTimeField()
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    waiting_entry = models.ForeignKey(
+        WaitingListEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bookable", "starts_at", "place_number"],
+                condition=Q(status__in=[str(status) for status in HOLDING]),
+                name="appt_one_booking_per_place",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["bookable", "starts_at"]),
+            models.Index(fields=["status", "offer_expires_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def audit_label(self) -> str:
+        # The reference names the booking, never the person.
+        return f"Booking {self.reference}"
