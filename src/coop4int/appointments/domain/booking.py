@@ -119,6 +119,19 @@ def _require_holder(booking: Booking, *, actor: User | None, secret: str | None)
 # --- Contacts ----------------------------------------------------------------------------------
 
 
+def _claimant(
+    service_at_location: ServiceAtLocation, *, actor: User | None, **contact: Any
+) -> tuple[BookableService, dict[str, Any]]:
+    """What booking and waiting both begin with: the bookable service (refused when there is
+    none), the staff member's right to act for it, and the contact checked (``_contact``)."""
+    bookable = bookable_for(service_at_location)
+    if bookable is None:
+        raise BookingRefused(_("This service cannot be booked."), code="not_bookable")
+    if actor is not None:
+        _require_staff(actor, bookable)
+    return bookable, _contact(actor=actor, **contact)
+
+
 def _contact(
     *,
     name: str,
@@ -412,19 +425,15 @@ def book_slot(
     the person's link (shown once, never stored). Raises ``SlotFull`` when the last place went,
     ``BookingRefused`` for a time that is not a slot, bad contact details or a contact over
     its cap. Audit ``appointments.booking.booked`` (contact masked)."""
-    bookable = bookable_for(service_at_location)
-    if bookable is None:
-        raise BookingRefused(_("This service cannot be booked."), code="not_bookable")
-    if actor is not None:
-        _require_staff(actor, bookable)
-    contact = _contact(
+    bookable, contact = _claimant(
+        service_at_location,
+        actor=actor,
         name=name,
         phone=phone,
         email=email,
         language=language,
         interpreter_needed=interpreter_needed,
         accessibility_needs=accessibility_needs,
-        actor=actor,
         person=person,
     )
     with transaction.atomic():
@@ -583,19 +592,15 @@ def join_waiting_list(
 ) -> WaitingListEntry:
     """Wait for a place on ``day`` (the location's date), within the booking horizon. Audit
     ``appointments.waiting.joined`` (contact masked)."""
-    bookable = bookable_for(service_at_location)
-    if bookable is None:
-        raise BookingRefused(_("This service cannot be booked."), code="not_bookable")
-    if actor is not None:
-        _require_staff(actor, bookable)
-    contact = _contact(
+    bookable, contact = _claimant(
+        service_at_location,
+        actor=actor,
         name=name,
         phone=phone,
         email=email,
         language=language,
         interpreter_needed=interpreter_needed,
         accessibility_needs=accessibility_needs,
-        actor=actor,
         person=person,
     )
     zone = ZoneInfo(service_at_location.location.time_zone)
