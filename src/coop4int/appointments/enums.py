@@ -47,3 +47,62 @@ class WaitingStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
     LAPSED = "lapsed", _("Did not accept in time")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class NotifyBy(models.TextChoices):
+    """How the person wants to hear about their appointment or ticket."""
+
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
+class PriorityReason(models.TextChoices):
+    """Why a walk-in ticket may go before others; a location's queue settings choose which
+    of these it honours."""
+
+    PREGNANCY = "pregnancy", _("Pregnancy")
+    AGE = "age", _("Age (65 or older)")
+    DISABILITY = "disability", _("Disability or reduced mobility")
+    SMALL_CHILD = "small_child", _("With a baby or small child")
+
+
+DEFAULT_PRIORITY_REASONS = [
+    PriorityReason.PREGNANCY.value,
+    PriorityReason.AGE.value,
+    PriorityReason.DISABILITY.value,
+]
+
+
+class TicketStatus(models.TextChoices):
+    """A ticket's place in the waiting room; the last four are outcomes and final."""
+
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    SERVING = "serving", _("Being served")
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("Did not answer the call")
+    LEFT = "left", _("Left before being served")
+    TRANSFERRED = "transferred", _("Transferred to another service")
+
+
+TICKET_OPEN = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+TICKET_OUTCOMES = (
+    TicketStatus.SERVED,
+    TicketStatus.NO_SHOW,
+    TicketStatus.LEFT,
+    TicketStatus.TRANSFERRED,
+)
+
+
+class TicketEventKind(models.TextChoices):
+    """What happened to a ticket, in order: its life as recorded."""
+
+    CREATED = "created", _("Ticket taken")
+    CALLED = "called", _("Called")
+    RECALLED = "recalled", _("Called again")
+    SERVING = "serving", _("Service started")
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("Did not answer the call")
+    LEFT = "left", _("Left before being served")
+    TRANSFERRED = "transferred", _("Transferred")

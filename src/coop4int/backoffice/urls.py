@@ -1,6 +1,8 @@
 from django.urls import path
 
 from coop4int.backoffice import (
+    appointment_stats_urls,
+    appointment_urls,
     call_views,
     canned_views,
     case_language_views,
@@ -14,6 +16,7 @@ from coop4int.backoffice import (
     person_rights_views,
     person_views,
     privacy_views,
+    queue_urls,
     referral_views,
     views,
 )
@@ -141,4 +144,7 @@ urlpatterns = [
         directory_views.ProposalView.as_view(),
         name="directory_proposal",
     ),
+    *appointment_urls.urlpatterns,
+    *queue_urls.urlpatterns,
+    *appointment_stats_urls.urlpatterns,
 ]

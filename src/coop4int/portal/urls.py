@@ -1,10 +1,12 @@
 from django.urls import path
 
 from coop4int.portal import (
+    booking_urls,
     case_views,
     content_views,
     directory_views,
     feedback_views,
+    queue_urls,
     search_views,
     views,
 )
@@ -36,4 +38,6 @@ urlpatterns = [
     path("directory/", directory_views.directory_list, name="directory"),
     path("directory/<uuid:sal_id>/", directory_views.directory_detail, name="directory_detail"),
     path("directory/leaflet/<slug:unit_slug>/", directory_views.leaflet, name="leaflet"),
+    *booking_urls.urlpatterns,
+    *queue_urls.urlpatterns,
 ]
