@@ -34,6 +34,10 @@ class Permission(StrEnum):
     VIEW_PROCESSING_REGISTER = "privacy.view_register"
     # The breach log and its 72-hour clock for notifying the CNPD.
     MANAGE_BREACHES = "privacy.manage_breach"
+    # Making a unit's services bookable, recording staff absences and setting how its waiting
+    # room calls people (appointments/rules.py: the unit's own, or nationwide). Working the day
+    # sheet and the queue is WORK_CASES.
+    MANAGE_APPOINTMENTS = "appointments.manage"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -55,6 +59,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             # Coordinators answer for their unit's processing; the register names no one.
             Permission.VIEW_PROCESSING_REGISTER,
             Permission.EXPORT_PERSON,
+            Permission.MANAGE_APPOINTMENTS,
         }
     ),
     # Officers need a person's residence status to advise them. They hand a person their
