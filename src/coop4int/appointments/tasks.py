@@ -11,8 +11,9 @@ from coop4int.appointments.models import BookableService, Booking
 
 @task()
 def offer_freed_place_task(bookable_id: int, start: str) -> bool:
-    """Offer a freed place to the first person waiting that day. The offer is recorded (an
-    ``offered`` booking with its expiry); sending it to the person is not wired yet."""
+    """Offer a freed place to the first person waiting that day: the offer is recorded (an
+    ``offered`` booking with its expiry) and, once committed, sent to the person with the
+    link to accept it (``place_offered``). The link's secret never leaves this call."""
     bookable = (
         BookableService.objects.select_related(
             "service_at_location__service__unit", "service_at_location__location"
@@ -25,7 +26,11 @@ def offer_freed_place_task(bookable_id: int, start: str) -> bool:
     offered = booking_domain.offer_freed_place(
         bookable=bookable, start=datetime.fromisoformat(start), now=timezone.now()
     )
-    return offered is not None
+    if offered is None:
+        return False
+    booking, secret = offered
+    booking_domain.tell_offer(booking, secret)
+    return True
 
 
 @task()
@@ -38,3 +43,9 @@ def lapse_offers() -> int:
         if booking is not None and booking_domain.lapse_offer(booking=booking, now=now):
             lapsed += 1
     return lapsed
+
+
+@task()
+def send_reminders() -> int:
+    """Periodic: the reminder the day before each appointment, once per booking."""
+    return booking_domain.send_due_reminders(now=timezone.now())

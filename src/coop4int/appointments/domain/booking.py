@@ -5,6 +5,8 @@ Each is one transaction and one audit entry; ``now`` is always passed in. Public
 unverified claims: a name, a phone or e-mail, a language and needs as given, never attached to
 a person's record; staff booking for someone they may reach (``people.scope``) may link it.
 The person gets a reference and a secret link (only its digest is kept) to see, move or cancel.
+What they are sent (the confirmation, changes, offers, the reminder) goes after the commit
+through ``appointments.notify``; a link's secret lives only in the closure that sends it.
 
 Concurrency: a booking claims a numbered place of its slot by inserting (or moving) its row
 inside a savepoint; the unique constraint of ``models.Booking`` refuses a place claimed by
@@ -17,6 +19,7 @@ themselves can never be oversold.
 import hmac
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,13 +30,28 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
+from coop4int.appointments import notify as messages
 
 # The tasks module calls back into this one: both import the other as a module, so either may
 # be imported first.
 from coop4int.appointments import tasks as appointment_tasks
+from coop4int.appointments.domain import queue
 from coop4int.appointments.domain.slots import Slot, bookable_for, slot_at
-from coop4int.appointments.enums import ACTIVE, HOLDING, TRANSITIONS, BookingStatus, WaitingStatus
-from coop4int.appointments.models import BookableService, Booking, StaffAbsence, WaitingListEntry
+from coop4int.appointments.enums import (
+    ACTIVE,
+    HOLDING,
+    TRANSITIONS,
+    BookingStatus,
+    NotifyBy,
+    WaitingStatus,
+)
+from coop4int.appointments.models import (
+    BookableService,
+    Booking,
+    StaffAbsence,
+    Ticket,
+    WaitingListEntry,
+)
 from coop4int.cases.domain.references import new_reference, new_tracking_secret, tracking_digest
 from coop4int.core.audit import mask, record
 from coop4int.core.languages import UnknownLanguage, get_language
@@ -56,8 +74,12 @@ CONTACT_FIELDS = (
     "language",
     "interpreter_needed",
     "accessibility_needs",
+    "notify_by",
     "person",
 )
+# Reminders go out the day before, between these hours of the location's clock.
+REMINDER_FROM_HOUR = 8
+REMINDER_UNTIL_HOUR = 21
 
 
 class BookingRefused(ValidationError):
@@ -142,8 +164,11 @@ def _contact(
     accessibility_needs: str,
     actor: User | None,
     person: Person | None,
+    notify_by: str = "",
 ) -> dict[str, Any]:
-    """The contact fields, checked and in their stored form."""
+    """The contact fields, checked and in their stored form. ``notify_by`` (a ``NotifyBy``,
+    or empty: e-mail when there is an address, else SMS) needs its contact: e-mail an
+    address, SMS and WhatsApp a phone."""
     name = " ".join(name.split())
     if not name:
         raise BookingRefused(_("Please give a name."), code="name")
@@ -156,6 +181,17 @@ def _contact(
     except UnknownLanguage as error:
         message = _("Please choose a language from the list.")
         raise BookingRefused(message, code="language") from error
+    notify_by = (notify_by or "").strip()
+    if notify_by and notify_by not in NotifyBy.values:
+        raise BookingRefused(_("Please choose how we should send you messages."), code="notify_by")
+    if notify_by == NotifyBy.EMAIL and not email:
+        raise BookingRefused(
+            _("Please give an e-mail address to get messages by e-mail."), code="notify_by"
+        )
+    if notify_by in (NotifyBy.SMS, NotifyBy.WHATSAPP) and not phone:
+        raise BookingRefused(
+            _("Please give a phone number to get messages by SMS or WhatsApp."), code="notify_by"
+        )
     if person is not None and (actor is None or not person_in_scope(actor, person)):
         # The public never attaches a booking to a record; staff only within the scoping rule.
         raise PermissionDenied
@@ -166,6 +202,7 @@ def _contact(
         "language": language,
         "interpreter_needed": interpreter_needed,
         "accessibility_needs": accessibility_needs.strip(),
+        "notify_by": notify_by,
         "person": person,
     }
 
@@ -177,6 +214,7 @@ def _masked_contact(contact: dict[str, Any]) -> dict[str, Any]:
         "language": contact["language"],
         "interpreter_needed": contact["interpreter_needed"],
         "has_accessibility_needs": bool(contact["accessibility_needs"]),
+        "notify_by": contact.get("notify_by", ""),
         "person_linked": contact["person"] is not None,
     }
 
@@ -417,6 +455,7 @@ def book_slot(
     language: str,
     interpreter_needed: bool = False,
     accessibility_needs: str = "",
+    notify_by: str = "",
     actor: User | None = None,
     person: Person | None = None,
     now: datetime,
@@ -424,7 +463,9 @@ def book_slot(
     """Book a place of the slot starting at ``start``. Returns the booking and the secret of
     the person's link (shown once, never stored). Raises ``SlotFull`` when the last place went,
     ``BookingRefused`` for a time that is not a slot, bad contact details or a contact over
-    its cap. Audit ``appointments.booking.booked`` (contact masked)."""
+    its cap. Audit ``appointments.booking.booked`` (contact masked). After the commit the
+    person is sent the confirmation ``booking_confirmed`` with the link (and, by e-mail, the
+    iCalendar file)."""
     bookable, contact = _claimant(
         service_at_location,
         actor=actor,
@@ -434,6 +475,7 @@ def book_slot(
         language=language,
         interpreter_needed=interpreter_needed,
         accessibility_needs=accessibility_needs,
+        notify_by=notify_by,
         person=person,
     )
     with transaction.atomic():
@@ -456,7 +498,51 @@ def book_slot(
             data={"starts_at": booking.starts_at.isoformat(), "by_staff": actor is not None}
             | _masked_contact(contact),
         )
+        _confirm_on_commit(booking, secret)
     return booking, secret
+
+
+# --- Telling the person -----------------------------------------------------------------------
+
+
+def _confirm_on_commit(booking: Booking, secret: str) -> None:
+    """The confirmation with the person's link: the secret lives only in this closure."""
+
+    def send() -> None:
+        messages.notify(
+            booking,
+            message="booking_confirmed",
+            context=messages.booking_context(
+                booking, manage_url=messages.manage_url(booking, secret), has_calendar_file=True
+            ),
+            attachments=[messages.calendar_attachment(booking)],
+        )
+
+    transaction.on_commit(send, robust=True)
+
+
+def _tell_on_commit(
+    booking: Booking, message: str, *, by_staff: bool, reason: str = "", **extra: Any
+) -> None:
+    """A change told to the person (``booking_moved``, ``booking_cancelled``), with the
+    updated iCalendar file by e-mail. The reason is the officer's text, shown as given."""
+
+    def send() -> None:
+        messages.notify(
+            booking,
+            message=message,
+            context=messages.booking_context(
+                booking,
+                by_staff=by_staff,
+                reason=reason,
+                booking_url=messages.booking_start_url(booking.language),
+                has_calendar_file=True,
+                **extra,
+            ),
+            attachments=[messages.calendar_attachment(booking)],
+        )
+
+    transaction.on_commit(send, robust=True)
 
 
 def cancel_deadline(booking: Booking) -> datetime:
@@ -494,7 +580,8 @@ def cancel_booking(
     """Cancel: by the person with the secret link until the deadline, by staff of the service
     at any time (after the deadline with a reason). The place is offered to the first person
     waiting that day once the transaction commits. Audit through ``transition_booking`` (the
-    reason's length only)."""
+    reason's length only). After the commit the person is told (``booking_cancelled``, with
+    the reason staff gave)."""
     with transaction.atomic():
         booking = (
             Booking.objects.select_for_update(of=("self",))
@@ -511,6 +598,9 @@ def cancel_booking(
             data={"by_staff": actor is not None, "reason_length": len(reason.strip())},
         )
         _offer_on_commit(booking)
+        _tell_on_commit(
+            booking, "booking_cancelled", by_staff=actor is not None, reason=reason.strip()
+        )
 
 
 def move_booking(
@@ -524,7 +614,9 @@ def move_booking(
 ) -> Booking:
     """Move to another slot of the same service, keeping the reference and the link; the same
     deadline as cancelling. ``SlotFull`` when the new slot has no place. The old place is
-    offered to the waiting list after commit. Audit ``appointments.booking.moved``."""
+    offered to the waiting list after commit. Audit ``appointments.booking.moved``. After the
+    commit the person is told (``booking_moved``, with the reason staff gave and the updated
+    iCalendar file by e-mail)."""
     with transaction.atomic():
         booking = (
             Booking.objects.select_for_update(of=("self",))
@@ -554,14 +646,25 @@ def move_booking(
             },
         )
         _offer_on_commit(freed)
+        _tell_on_commit(
+            booking,
+            "booking_moved",
+            by_staff=actor is not None,
+            reason=reason.strip(),
+            previous_starts_at=before,
+        )
     return booking
 
 
-def check_in(*, booking: Booking, actor: User, now: datetime) -> None:
-    """The person came. Audit through ``transition_booking``."""
+def check_in(*, booking: Booking, actor: User, now: datetime) -> tuple[Ticket, str]:
+    """The person came: they join the waiting room's queue for the booked service, to be
+    called first once their time has come (``queue.join_queue_from_booking``). Returns the
+    ticket and the secret of its link (shown once, never stored). Audit through
+    ``transition_booking`` and ``appointments.ticket.taken``."""
     _require_staff(actor, booking.bookable)
     with transaction.atomic():
         transition_booking(booking=booking, to=BookingStatus.CHECKED_IN, actor=actor, now=now)
+        return queue.join_queue_from_booking(booking=booking, actor=actor, now=now)
 
 
 def mark_no_show(*, booking: Booking, actor: User, now: datetime) -> None:
@@ -586,6 +689,7 @@ def join_waiting_list(
     language: str,
     interpreter_needed: bool = False,
     accessibility_needs: str = "",
+    notify_by: str = "",
     actor: User | None = None,
     person: Person | None = None,
     now: datetime,
@@ -601,6 +705,7 @@ def join_waiting_list(
         language=language,
         interpreter_needed=interpreter_needed,
         accessibility_needs=accessibility_needs,
+        notify_by=notify_by,
         person=person,
     )
     zone = ZoneInfo(service_at_location.location.time_zone)
@@ -722,3 +827,75 @@ def offers_due_to_lapse(*, now: datetime) -> list[int]:
             "pk", flat=True
         )
     )
+
+
+def tell_offer(booking: Booking, secret: str) -> None:
+    """Send the offer of a freed place (``place_offered``: the accept link and until when it is
+    held) once the offer is committed; the secret lives only in the closure."""
+
+    def send() -> None:
+        messages.notify(
+            booking,
+            message="place_offered",
+            context=messages.booking_context(
+                booking,
+                manage_url=messages.manage_url(booking, secret),
+                expires_at=booking.offer_expires_at or booking.starts_at,
+            ),
+        )
+
+    transaction.on_commit(send, robust=True)
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def _due_for_reminder(booking: Booking, *, now: datetime) -> bool:
+    """Whether ``booking`` starts on the day after ``now`` on its location's clock, and that
+    clock is within the hours when reminders go out."""
+    zone = ZoneInfo(booking.bookable.service_at_location.location.time_zone)
+    local_now = now.astimezone(zone)
+    if not REMINDER_FROM_HOUR <= local_now.hour < REMINDER_UNTIL_HOUR:
+        return False
+    return booking.starts_at.astimezone(zone).date() == local_now.date() + timedelta(days=1)
+
+
+def send_due_reminders(*, now: datetime) -> int:
+    """Remind each booked appointment starting the next day (the location's date) once: the
+    reference, time and place (``booking_reminder``; the link's secret is not kept, so the
+    message points to the confirmation's link). Each booking is claimed by setting
+    ``reminded_at`` where it is still empty, so two runs at once never remind it twice; the
+    message goes after that commit. Returns how many were claimed. Audit
+    ``appointments.message.sent`` (or ``.failed``) per message."""
+    # Wide enough for any clock on Earth; the exact day is checked on the location's clock.
+    candidates = (
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            reminded_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(hours=72),
+        )
+        .select_related(
+            "bookable__service_at_location__service__unit",
+            "bookable__service_at_location__location",
+        )
+        .order_by("starts_at", "pk")
+    )
+    claimed = 0
+    for booking in candidates:
+        if not _due_for_reminder(booking, now=now):
+            continue
+        with transaction.atomic():
+            won = Booking.objects.filter(
+                pk=booking.pk, status=BookingStatus.BOOKED, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if not won:
+                continue
+            booking.reminded_at = now
+            transaction.on_commit(partial(_remind, booking), robust=True)
+        claimed += 1
+    return claimed
+
+
+def _remind(booking: Booking) -> None:
+    messages.notify(booking, message="booking_reminder", context=messages.booking_context(booking))
