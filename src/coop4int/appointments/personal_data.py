@@ -1,6 +1,7 @@
 """What the appointments app holds on a person (``coop4int.core.personal_data``): bookings and
-places on a waiting list, with the name, phone or e-mail, language and needs given. Public
-ones name no record — they are the person's when the phone or e-mail is one of their contact
+places on a waiting list, with the name, phone or e-mail, language and needs given, and
+waiting-room tickets (no name; a phone number for messages, a person or case staff linked).
+Public ones name no record — they are the person's when the phone or e-mail is one of their contact
 points; staff may have linked one to the person's record."""
 
 from datetime import datetime
@@ -9,6 +10,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coop4int.appointments.enums import TicketEventKind
 from coop4int.core.personal_data import Erasure, PersonalData, Retention
 
 CLEARED: dict[str, Any] = {
@@ -38,6 +40,20 @@ def anonymise_bookings(rows: models.QuerySet[Any], now: datetime) -> int:
 
 def anonymise_waiting(rows: models.QuerySet[Any], now: datetime) -> int:
     return rows.update(**CLEARED, anonymised_at=now)
+
+
+def anonymise_tickets(rows: models.QuerySet[Any], now: datetime) -> int:
+    """Keep the ticket's number, service, times and outcome (the waiting room's counts); drop
+    the phone and the links to the person and their case."""
+    return rows.update(phone="", notify_when_near=False, person=None, case=None, anonymised_at=now)
+
+
+def export_ticket_events(rows: models.QuerySet[Any]) -> list[dict[str, Any]]:
+    """What happened to the ticket and when (the desk and the officer are the unit's)."""
+    return [
+        {"kind": TicketEventKind(event.kind).label, "occurred_at": event.at}
+        for event in rows.order_by("at", "pk")
+    ]
 
 
 def _retention(starts: str) -> Retention:
@@ -84,5 +100,58 @@ DECLARATIONS = [
         anonymise=anonymise_waiting,
         already_anonymised=models.Q(anonymised_at__isnull=False),
         export_fields=("day", "status", *EXPORTED),
+    ),
+    PersonalData(
+        model="appointments.Ticket",
+        person_path="person",
+        other_person_paths=("case__person",),
+        contact_fields=("phone",),
+        description=_(
+            "Tickets of a waiting room: the service, the number, the language and priority "
+            "given, when it was taken, called and served, and the phone number given for "
+            "messages about it (cleared at the end of its day)."
+        ),
+        purpose="service",
+        legal_basis=_("The person's request to be served at the unit."),
+        retention=Retention(
+            years_setting="RETENTION_APPOINTMENTS_YEARS",
+            default_years=2,
+            starts="created_at",
+            description=_(
+                "Anonymised the number of years the deployment sets (two unless configured "
+                "otherwise) after the ticket was taken; its phone number at the end of its day."
+            ),
+        ),
+        erasure=Erasure.ANONYMISE,
+        anonymise=anonymise_tickets,
+        already_anonymised=models.Q(anonymised_at__isnull=False),
+        export_fields=(
+            "number",
+            "day",
+            "status",
+            "language",
+            "priority",
+            "phone",
+            "created_at",
+            "called_at",
+            "desk",
+        ),
+    ),
+    PersonalData(
+        model="appointments.TicketEvent",
+        person_path="ticket__person",
+        other_person_paths=("ticket__case__person",),
+        description=_(
+            "The steps of a waiting-room ticket: taken, called, served, and how it ended, "
+            "with their times."
+        ),
+        purpose="service",
+        legal_basis=_("The person's request to be served at the unit."),
+        erasure=Erasure.KEEP,
+        kept_because=_(
+            "They hold only times and the desk; once the ticket is anonymised they no longer "
+            "lead to anyone, and the waiting room's statistics count them."
+        ),
+        export=export_ticket_events,
     ),
 ]

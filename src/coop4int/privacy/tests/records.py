@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coop4int.accounts.models import Unit, User
 from coop4int.appointments.domain.booking import book_slot, join_waiting_list
+from coop4int.appointments.domain.queue import take_ticket
 from coop4int.appointments.tests.helpers import NOW as APPOINTMENTS_NOW
 from coop4int.appointments.tests.helpers import at as appointment_at
 from coop4int.appointments.tests.helpers import bookable_desk
@@ -111,6 +112,11 @@ def person_with_records(
         service_at_location=desk.service_at_location, day=appointment_at(21, 9).date(),
         name=given_names, phone=phone, language=language, actor=officer, person=person,
         now=APPOINTMENTS_NOW,
+    )  # fmt: skip
+    # A waiting-room ticket taken for the person, with a phone for its messages.
+    take_ticket(
+        service_at_location=desk.service_at_location, language=language, phone=phone,
+        person=person, actor=officer, now=APPOINTMENTS_NOW,
     )  # fmt: skip
     person.refresh_from_db()
     return Records(person, (first, second), {"lista.pdf": PDF, "cartaz.png": PNG})
