@@ -19,6 +19,7 @@ from coop4int.directory.domain.index import directory_version
 from coop4int.portal.forms import DirectoryFilterForm
 from coop4int.portal.leaflet import printed_hours_page
 from coop4int.portal.presentation import entry_card, service_page
+from coop4int.portal.queue_views import waiting_now
 from coop4int.portal.support_lines import support_lines
 
 PAGE_SIZE = 20
@@ -81,6 +82,8 @@ def directory_detail(request: HttpRequest, sal_id: UUID) -> HttpResponse:
         language = get_language() or "pt"
         now = timezone.now()
         context = service_page(sal, language, queries.service_hours(sal, now))
+        # "Waiting now: about N minutes" while the service has a queue today.
+        context["waiting_now"] = waiting_now(sal, now=now)
         return render_to_string("portal/directory_detail.html", context, request=request)
 
     return _cached(request, "detail", build)
