@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import User
 from coop4int.accounts.roles import Permission
+from coop4int.appointments.domain.queries import appointments_of_case, visits_of_case
 from coop4int.backoffice.case_forms import (
     AssignForm,
     ConsentForm,
@@ -335,6 +336,8 @@ class CaseDetailView(ActionPage[Case], StaffView):
             "status_form": forms_shown["status"],
             "assign_form": forms_shown["assign"],
             "referrals": case.referrals.select_related("service", "partner"),
+            "appointments": appointments_of_case(self.user, case),
+            "visits": visits_of_case(self.user, case),
             "referral_form": forms_shown["refer"],
             "consent_form": forms_shown["consent"],
             "may_share": has_consent(case.person, Purpose.REFERRAL),

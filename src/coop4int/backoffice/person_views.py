@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from coop4int.accounts.roles import Permission
+from coop4int.appointments.domain.queries import appointments_of_person, visits_of_person
 from coop4int.backoffice.case_forms import ConsentForm
 from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable, Done, Refused
 from coop4int.backoffice.person_rights_forms import (
@@ -223,6 +224,8 @@ class PersonDetailView(ActionPage[Person], StaffView):
             if person.is_erased
             else duplicates_in_reach(self.user, person, with_document=sees_sensitive),
             "consent_form": bound.get("consent") or ConsentForm(),
+            "appointments": appointments_of_person(self.user, person),
+            "visits": visits_of_person(self.user, person),
             # Data protection: correcting the record, a legal hold, erasure.
             "rectifications": rectification_history(person)
             if sees_sensitive
