@@ -1,0 +1,131 @@
+"""What a unit needs to know about its appointments and waiting rooms, on a page and as a CSV
+file. What is counted, the rounding and suppression of small counts, and the audit of each
+reading are the domain's (``appointments.domain.statistics``); these views only show them."""
+
+import csv
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from coop4int.accounts.models import Unit
+from coop4int.accounts.roles import Permission
+from coop4int.appointments.domain.statistics import (
+    DAY,
+    AppointmentStatistics,
+    appointment_statistics,
+    grouping_choices,
+    statistics_rows,
+)
+from coop4int.backoffice.case_stats_views import DATE_INPUT, EARLIEST, LATEST, _inert
+from coop4int.backoffice.views import StaffView
+from coop4int.cases.domain.statistics import sees_all_units, statistics_units, unit_time_zone
+
+# The default period: the last four weeks, today included.
+DEFAULT_DAYS = 28
+
+
+class AppointmentStatisticsForm(forms.Form):
+    # Not a choice field on purpose: a unit outside the user's scope is the domain's to refuse
+    # (404), not a form error that would confirm the unit exists.
+    unit = forms.IntegerField(label=_("Unit"), required=False, min_value=1, widget=forms.Select)
+    start = forms.DateField(
+        label=_("From"),
+        widget=DATE_INPUT,
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
+    )
+    end = forms.DateField(
+        label=_("To (included)"),
+        widget=DATE_INPUT,
+        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
+    )
+    grouping = forms.ChoiceField(label=_("Figures by"), choices=())
+
+    def __init__(self, *args: Any, units: list[Unit], all_units: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        widget = self.fields["unit"].widget
+        assert isinstance(widget, forms.Select)
+        choices: list[tuple[Any, Any]] = [("", _("All units"))] if all_units else []
+        widget.choices = [*choices, *((u.pk, u.name) for u in units)]
+        grouping = self.fields["grouping"]
+        assert isinstance(grouping, forms.ChoiceField)
+        grouping.choices = grouping_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise ValidationError(_("The end of the period cannot come before its start."))
+        return data
+
+
+def last_four_weeks(zone: str) -> tuple[date, date]:
+    today = timezone.localdate(timezone=ZoneInfo(zone))
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+class AppointmentStatisticsView(StaffView):
+    permission = Permission.VIEW_CASE_STATISTICS
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        all_units = sees_all_units(self.user)
+        units = list(statistics_units(self.user))
+        own_unit = next((u for u in units if u.pk == self.user.unit_id), None)
+        start, end = last_four_weeks(unit_time_zone(own_unit))
+        # Missing parameters take their defaults (the user's unit, the last four weeks, by
+        # day), so that the bare address shows something; parameters given but empty or wrong
+        # are errors.
+        data = {
+            "unit": "" if all_units or own_unit is None else str(own_unit.pk),
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "grouping": DAY,
+        } | {
+            name: request.GET[name]
+            for name in ("unit", "start", "end", "grouping")
+            if name in request.GET
+        }
+        form = AppointmentStatisticsForm(data, units=units, all_units=all_units)
+        stats: AppointmentStatistics | None = None
+        if form.is_valid():
+            unit_id = form.cleaned_data["unit"]
+            if unit_id is None and not all_units:
+                unit_id = own_unit.pk if own_unit is not None else None
+            downloaded = request.GET.get("format") == "csv"
+            stats = appointment_statistics(
+                self.user,
+                unit_id=unit_id,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                grouping=form.cleaned_data["grouping"],
+                now=timezone.now(),
+                downloaded=downloaded,
+            )
+            if downloaded:
+                return self._csv(stats)
+        query = request.GET.copy()
+        query["format"] = "csv"
+        return render(
+            request,
+            "backoffice/appointment_stats/statistics.html",
+            {"form": form, "stats": stats, "csv_query": query.urlencode()},
+        )
+
+    def _csv(self, stats: AppointmentStatistics) -> HttpResponse:
+        unit = stats.unit.slug if stats.unit else "all"
+        filename = (
+            f"coop4int-appointments-{unit}-{stats.grouping}-"
+            f"{stats.start.isoformat()}-{stats.end.isoformat()}.csv"
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        writer = csv.writer(response)
+        writer.writerows(tuple(map(_inert, row)) for row in statistics_rows(stats))
+        return response
