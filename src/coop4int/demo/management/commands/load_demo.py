@@ -1,8 +1,9 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
-from coop4int.demo import cases, content, directory, organisation
+from coop4int.demo import appointments, cases, content, directory, organisation
 
 
 class Command(BaseCommand):
@@ -13,4 +14,5 @@ class Command(BaseCommand):
         directory.load()
         content.load()
         cases.load()
+        appointments.load(now=timezone.now())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
