@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "rest_framework",
+    "drf_spectacular",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
@@ -203,6 +204,13 @@ PERIODIC_TASKS = [
     # A place offered from a waiting list and not taken in time goes to the next person.
     ("appointments.lapse_offers", "coop4int.appointments.tasks.lapse_offers",
      timedelta(minutes=5)),
+    # The reminder the day before an appointment (each booking reminded once).
+    ("appointments.send_reminders", "coop4int.appointments.tasks.send_reminders",
+     timedelta(minutes=15)),
+    # A ticket's phone number (for its link and the "third in line" message) is kept only for
+    # the location's day.
+    ("appointments.clear_ticket_phones",
+     "coop4int.appointments.queue_tasks.clear_ticket_phones_task", timedelta(hours=1)),
 ]  # fmt: skip
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -392,6 +400,20 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# The OpenAPI document of the public app API (/api/v1/schema/).
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Coop4Int API",
+    "DESCRIPTION": "The public app API: appointments at the local support units.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The deployment check would build a document of every DRF view, the HSDS API's too (which
+    # has its own published schema); the v1 document is built and validated by its tests.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # --- SMS and WhatsApp -----------------------------------------------------------------------
@@ -404,3 +426,9 @@ TWILIO_SMS_FROM = env.str("TWILIO_SMS_FROM", default="")
 TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
 # Twilio's REST API; a regional edge (https://api.dublin.ie1.twilio.com) may be closer.
 TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
+# Appointment messages start the conversation, so on WhatsApp they need an approved template:
+# message key → the gateway's template id, e.g. "booking_reminder=HX0123…,place_offered=HX4567…".
+# A message without one goes by SMS.
+APPOINTMENT_WHATSAPP_TEMPLATES: dict[str, str] = env.dict(
+    "APPOINTMENT_WHATSAPP_TEMPLATES", default={}
+)

@@ -1,7 +1,9 @@
 """Secrets never reach a log line.
 
-Some addresses carry a secret: a person's tracking link (``/<lang>/follow/<reference>/<secret>/``)
-and a password-reset link (``/staff/password-reset/<uid>/<token>/``). Some headers are secrets:
+Some addresses carry a secret: a person's tracking link (``/<lang>/follow/<reference>/<secret>/``),
+an appointment's link (``/<lang>/appointments/<reference>/<secret>/``), a waiting-room ticket's
+link (``/<lang>/queue/ticket/<id>/<secret>/``) and a password-reset link
+(``/staff/password-reset/<uid>/<token>/``). Some headers are secrets:
 the session cookie, ``Authorization``, the gateway's ``X-Twilio-Signature``. Whoever logs them —
 gunicorn's access log (the request line and the Referer), Django's ``django.request`` ("Not
 Found: <path>"), an exception's text — writes the line through one of two doors, both here:
@@ -46,6 +48,14 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # The tracking link: /<lang>/follow/<reference>/<secret>/… — the secret is the segment after
     # the reference, and whatever a person typed there (a 404 on a mistyped link logs it too).
     (re.compile(rf"(/follow/[^{_END}]+/)[^{_END}]+", re.IGNORECASE), rf"\g<1>{REDACTED}"),
+    # An appointment's link: /<lang>/appointments/<reference>/<secret>/… — anchored on the
+    # reference's form (four and four characters), so the booking steps' addresses stay whole.
+    (
+        re.compile(rf"(/appointments/[0-9A-Z]{{4}}-[0-9A-Z]{{4}}/)[^{_END}]+", re.IGNORECASE),
+        rf"\g<1>{REDACTED}",
+    ),
+    # A waiting-room ticket's link: /<lang>/queue/ticket/<id>/<secret>/.
+    (re.compile(rf"(/queue/ticket/[^{_END}]+/)[^{_END}]+"), rf"\g<1>{REDACTED}"),
     # The password-reset link: /password-reset/<uidb64>/<token>/; Django then moves the token
     # into the session and redirects to …/<uidb64>/set-password/, which holds no secret.
     (

@@ -86,15 +86,21 @@ class AuditEntry(models.Model):
         """The object as the reader's language names it. The log names a record held on a
         person "<verbose name> #<id>", written in English so that entries read alike
         (``core.audit.object_label``); that form is shown with the verbose name in the active
-        language. Any other label (a case's reference) is shown as it was stored."""
+        language, as is the verbose name that begins a model's own ``audit_label``. Any other
+        label (a case's reference) is shown as it was stored."""
         model = self.object_type.model_class() if self.object_type is not None else None
         if model is None or not self.object_id:
             return self.object_repr
         with translation.override("en"):
-            english = f"{capfirst(str(model._meta.verbose_name))} #{self.object_id}"
-        if self.object_repr != english:
-            return self.object_repr
-        return f"{capfirst(str(model._meta.verbose_name))} #{self.object_id}"
+            english_name = capfirst(str(model._meta.verbose_name))
+        name = capfirst(str(model._meta.verbose_name))
+        if self.object_repr == f"{english_name} #{self.object_id}":
+            return f"{name} #{self.object_id}"
+        # A label of the model's own ``audit_label`` form, "<verbose name> <what names it>"
+        # ("Booking K7MX-4QF9", "Ticket A011 2025-12-05"): its name in the reader's language.
+        if self.object_repr.startswith(f"{english_name} "):
+            return name + self.object_repr[len(english_name) :]
+        return self.object_repr
 
     def targeted_account(self, *, in_clear: bool) -> str:
         """For a refused log-in, the account it was made against: the user name when

@@ -14,6 +14,8 @@ from django.utils.text import capfirst
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.models import User
+from coop4int.appointments.domain.booking import book_slot
+from coop4int.appointments.tests.helpers import NOW, at, bookable_desk
 from coop4int.core import audit
 from coop4int.core.models import AuditEntry
 from coop4int.core.personal_data import PersonalData
@@ -164,3 +166,20 @@ def test_postgresql_still_refuses_delete_after_the_migration(person):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_a_models_own_label_is_shown_with_its_name_in_the_readers_language(officer, unit):
+    """A booking's entry is stored as "Booking K7MX-4QF9" (its reference names it, never the
+    person); the log shows the kind of record in the reader's language, the reference as it is."""
+    booking, _secret = book_slot(
+        service_at_location=bookable_desk(unit).service_at_location, start=at(19, 9),
+        name="Awa Diallo", email="awa@example.org", language="fr", now=NOW,
+    )  # fmt: skip
+    entry = AuditEntry.objects.get(action="appointments.booking.booked")
+    assert entry.object_repr == f"Booking {booking.reference}"
+    with translation.override("pt"):
+        portuguese = translation.gettext("booking")
+        assert entry.object_label() == f"{capfirst(portuguese)} {booking.reference}"
+    assert portuguese != "booking"
+    with translation.override("en"):
+        assert entry.object_label() == f"Booking {booking.reference}"

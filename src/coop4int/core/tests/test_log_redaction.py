@@ -52,6 +52,17 @@ SESSION = "k2v9q8w7e6r5t4y3u2i1o0p9a8s7d6f5"
         (f"Not Found: /kea/follow/K7MX-4QF9/{SECRET}/card/", "/card/", SECRET),
         (f"https://coop4int.cv/fr/follow/K7MX-4QF9/{SECRET}", "https://coop4int.cv/fr/", SECRET),
         (f"GET /staff/password-reset/MQ/{TOKEN}/ HTTP/1.1", "/staff/password-reset/MQ/", TOKEN),
+        (
+            f"GET /fr/appointments/K7MX-4QF9/{SECRET}/ HTTP/1.1",
+            "/fr/appointments/K7MX-4QF9/",
+            SECRET,
+        ),
+        (
+            f"GET /pt/appointments/K7MX-4QF9/{SECRET}/appointment.ics HTTP/1.1",
+            "/appointment.ics",
+            SECRET,
+        ),
+        (f"Not Found: /kea/queue/ticket/412/{SECRET}/", "/kea/queue/ticket/412/", SECRET),
         (f"GET /staff/login/?next=/x&token={TOKEN}", "/staff/login/?next=/x&token=", TOKEN),
         (f"Cookie: __Host-sessionid={SESSION}; csrftoken=abc", "Cookie: ", SESSION),
         (f"sessionid={SESSION}; Path=/", "sessionid=", SESSION),
@@ -75,6 +86,9 @@ def test_a_secret_in_a_line_is_masked_and_the_rest_kept(line, kept, hidden):
         "GET /staff/password-reset/sent/ HTTP/1.1",
         "GET /pt/directory/?q=follow HTTP/1.1",
         "GET /pt/follow/ HTTP/1.1",
+        "GET /fr/appointments/ HTTP/1.1",
+        "GET /fr/appointments/service/3f2a9c1e-0000-4000-8000-000000000001/ HTTP/1.1",
+        "GET /pt/queue/display/3f2a9c1e-0000-4000-8000-000000000001/ HTTP/1.1",
         "case K7MX-4QF9 opened",
     ],
 )
