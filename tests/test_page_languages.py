@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import polib
 import pytest
@@ -32,6 +33,10 @@ from coop4int.accounts.enums import Role
 from coop4int.accounts.models import Unit, User
 from coop4int.accounts.tests.factories import StaffFactory, log_in_verified
 from coop4int.accounts.views import PENDING
+from coop4int.appointments.domain.booking import book_slot
+from coop4int.appointments.domain.queue import take_ticket
+from coop4int.appointments.domain.slots import free_slots
+from coop4int.appointments.models import BookableService
 from coop4int.cases.domain.cases import open_case, reply
 from coop4int.cases.enums import Channel
 from coop4int.cases.models import Case, Referral
@@ -70,8 +75,11 @@ NOT_PAGES = {
     "backoffice:case_language": "takes a POST and redirects",
     # The card is a file to keep, but an HTML page a person reads: crawled as follow_card.
     "portal:request_sent_card": "the card follow_card gives, right after sending (crawled there)",
+    "portal:appointment_ics": "a download (iCalendar)",
+    "portal:appointment_accept": "takes a POST and redirects",
+    "portal:queue_display_feed": "JSON for the waiting room's screen",
 }
-NOT_PAGE_NAMESPACES = {"hsds": "the HSDS API (JSON)"}
+NOT_PAGE_NAMESPACES = {"hsds": "the HSDS API (JSON)", "api_v1": "the app API (JSON)"}
 
 
 @dataclass
@@ -153,7 +161,32 @@ def _load() -> dict[str, Any]:
         ),
         now=MOMENT,
     )  # fmt: skip
+    bookable = (
+        BookableService.objects.select_related("service_at_location__location")
+        .filter(active=True, service_at_location__service__unit=praia)
+        .order_by("pk")
+        .first()
+    )
+    assert bookable is not None, "the demo makes Praia's services bookable"
+    sal = bookable.service_at_location
+    today = MOMENT.astimezone(ZoneInfo(sal.location.time_zone)).date()
+    slot = free_slots(
+        service_at_location=sal, start_date=today, end_date=today + timedelta(days=28), now=MOMENT
+    )[0]
+    booking, booking_secret = book_slot(
+        service_at_location=sal, start=slot.start, name="Maria Teste", email="maria@example.org",
+        language="pt", now=MOMENT,
+    )  # fmt: skip
+    ticket, ticket_secret = take_ticket(
+        service_at_location=sal, language="pt", actor=officer, now=MOMENT
+    )
     return {
+        "bookable": sal,
+        "slot": slot,
+        "booking": booking,
+        "booking_secret": booking_secret,
+        "ticket": ticket,
+        "ticket_secret": ticket_secret,
         "breach": breach,
         "item": item,
         "case": case,
@@ -192,6 +225,20 @@ def _one_of_each_kind() -> list[ServiceAtLocation]:
 Urls = Callable[[dict[str, Any]], list[str]]
 
 
+def _slot_local(o: dict[str, Any]) -> datetime:
+    return o["slot"].start.astimezone(ZoneInfo(o["bookable"].location.time_zone))
+
+
+def _slot_day(o: dict[str, Any]) -> str:
+    return _slot_local(o).date().isoformat()
+
+
+def _booking_day(o: dict[str, Any]) -> str:
+    booking = o["booking"]
+    zone = ZoneInfo(booking.bookable.service_at_location.location.time_zone)
+    return booking.starts_at.astimezone(zone).date().isoformat()
+
+
 def _one(name: str, *args: Callable[[dict[str, Any]], object]) -> Urls:
     return lambda o: [reverse(name, args=[arg(o) for arg in args])]
 
@@ -223,6 +270,40 @@ PUBLIC: dict[str, Urls] = {
     ],
     "portal:follow_card": _one(
         "portal:follow_card", lambda o: o["public_case"].reference, lambda o: o["secret"]
+    ),
+    "portal:appointments": _one("portal:appointments"),
+    "portal:appointment_places": _one(
+        "portal:appointment_places", lambda o: o["bookable"].service_id
+    ),
+    "portal:appointment_days": _one("portal:appointment_days", lambda o: o["bookable"].pk),
+    "portal:appointment_times": _one(
+        "portal:appointment_times", lambda o: o["bookable"].pk, lambda o: _slot_day(o)
+    ),
+    "portal:appointment_book": lambda o: [
+        reverse("portal:appointment_book", args=[o["bookable"].pk, _slot_day(o)])
+        + "?time="
+        + _slot_local(o).strftime("%H%M")
+    ],
+    "portal:appointment_waiting_list": _one(
+        "portal:appointment_waiting_list", lambda o: o["bookable"].pk, lambda o: _slot_day(o)
+    ),
+    "portal:appointment_waiting_joined": _one("portal:appointment_waiting_joined"),
+    "portal:appointment_manage": _one(
+        "portal:appointment_manage",
+        lambda o: o["booking"].reference,
+        lambda o: o["booking_secret"],
+    ),
+    "portal:appointment_move": _one(
+        "portal:appointment_move", lambda o: o["booking"].reference, lambda o: o["booking_secret"]
+    ),
+    "portal:appointment_cancel": _one(
+        "portal:appointment_cancel",
+        lambda o: o["booking"].reference,
+        lambda o: o["booking_secret"],
+    ),
+    "portal:queue_display": _one("portal:queue_display", lambda o: o["bookable"].location_id),
+    "portal:queue_ticket": _one(
+        "portal:queue_ticket", lambda o: o["ticket"].pk, lambda o: o["ticket_secret"]
     ),
     "portal:leaflet": lambda o: [
         reverse("portal:leaflet", args=[slug])
@@ -296,6 +377,37 @@ STAFF: dict[str, Urls] = {
     "backoffice:directory_proposals": _one("backoffice:directory_proposals"),
     "backoffice:directory_proposal": _one(
         "backoffice:directory_proposal", lambda o: o["proposal"].pk
+    ),
+    "backoffice:appointment_day": lambda o: [
+        reverse("backoffice:appointment_day"),
+        reverse("backoffice:appointment_day") + f"?day={_booking_day(o)}&unit={o['unit'].slug}",
+    ],
+    "backoffice:appointment_new": lambda o: [
+        reverse("backoffice:appointment_new"),
+        reverse("backoffice:appointment_new")
+        + f"?service={o['booking'].bookable_id}&day={_booking_day(o)}",
+    ],
+    "backoffice:appointment_detail": _one(
+        "backoffice:appointment_detail", lambda o: o["booking"].reference
+    ),
+    "backoffice:queue_reception": lambda o: [
+        reverse("backoffice:queue_reception"),
+        reverse("backoffice:queue_reception") + f"?location={o['ticket'].location_id}",
+    ],
+    "backoffice:queue_desk": lambda o: [
+        reverse("backoffice:queue_desk"),
+        reverse("backoffice:queue_desk")
+        + f"?location={o['ticket'].location_id}&desk=2"
+        + f"&services={o['ticket'].service_at_location_id}",
+    ],
+    "backoffice:queue_ticket": _one("backoffice:queue_ticket", lambda o: o["ticket"].pk),
+    "backoffice:queue_ticket_print": _one(
+        "backoffice:queue_ticket_print", lambda o: o["ticket"].pk, lambda o: o["ticket_secret"]
+    ),
+    "backoffice:appointment_statistics": _one("backoffice:appointment_statistics"),
+    "backoffice:appointment_settings": _one("backoffice:appointment_settings"),
+    "backoffice:appointment_settings_unit": _one(
+        "backoffice:appointment_settings_unit", lambda o: o["unit"].pk
     ),
 }
 

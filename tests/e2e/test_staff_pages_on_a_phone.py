@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
-from coop4int.backoffice.tests.test_access_matrix import MATRIX, _url
+from coop4int.backoffice.tests.test_access_matrix import MATRIX, AppointmentObjects, _url
 from coop4int.cases.domain.cases import open_case, reply
 from coop4int.cases.enums import Channel
 from coop4int.cases.models import Referral
@@ -93,9 +93,15 @@ def objects(unit, national_unit, make_staff, settings, tmp_path):
         answer_due_at=now + timedelta(days=3),
         shared={"name": "Aminata Diallo Konaté", "summary": "Renovação", "email": LONG_EMAIL},
     )  # fmt: skip
+    # A bookable desk with an appointment to come and a ticket waiting, made now (the
+    # pages read the clock).
+    appointments = AppointmentObjects(unit, colleague, now)
+    assert appointments.booking.reference
+    assert appointments.ticket.number
     return {
         "unit": unit,
         "colleague": colleague,
+        "appointments": appointments,
         "service": desk.service,
         "proposal": proposal,
         "item": item,

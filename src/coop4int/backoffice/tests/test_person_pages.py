@@ -10,6 +10,10 @@ from django.utils import translation
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.roles import Permission
+from coop4int.appointments.domain.booking import book_slot
+from coop4int.appointments.domain.booking_cases import link_booking_to_case
+from coop4int.appointments.domain.queue import take_ticket
+from coop4int.appointments.tests.helpers import NOW, at, bookable_desk
 from coop4int.cases.domain.cases import open_case
 from coop4int.cases.domain.referrals import refer_case
 from coop4int.cases.enums import Channel, ReferralStatus, Status
@@ -227,13 +231,34 @@ def test_consent_is_given_and_withdrawn_from_the_person_page(desk, officer, unit
     assert consent.withdrawn_at is not None
 
 
+def _appointment(bookable, officer, person, hour, *, phone, case=None):
+    """Her appointment on Monday 19 January at ``hour``, on ``case`` when given; linked to
+    her record, or (``person`` None) only made with one of her phone numbers."""
+    booking, _secret = book_slot(
+        service_at_location=bookable.service_at_location, start=at(19, hour),
+        name="Aminata Diallo", phone=phone, language="fr", actor=officer, person=person,
+        now=NOW,
+    )  # fmt: skip
+    if case is not None:
+        link_booking_to_case(booking=booking, case=case, actor=officer, now=NOW)
+    return booking
+
+
+def _visit(bookable, officer, person):
+    return take_ticket(service_at_location=bookable.service_at_location, language="fr",
+                       person=person, actor=officer, now=NOW)[0]  # fmt: skip
+
+
 def test_person_page_query_count_does_not_grow_with_the_record(desk, officer, unit):
     person = _person(officer, unit, given_names="Aminata", family_names="Diallo",
                      phones=["+2389912345"])  # fmt: skip
     _person(officer, unit, given_names="Aminata", family_names="Diallo")
-    _case(officer, unit, person)
+    case = _case(officer, unit, person)
     give_consent(actor=officer, person=person, purpose=Purpose.SERVICE,
                  method=ConsentMethod.VERBAL)  # fmt: skip
+    bookable = bookable_desk(unit)
+    bookings = [_appointment(bookable, officer, person, 9, phone="+2389900001", case=case)]
+    tickets = [_visit(bookable, officer, person)]
     desk.get(_url(person))  # the session's first request warms its caches
     with CaptureQueriesContext(connection) as few:
         assert desk.get(_url(person)).status_code == 200
@@ -241,6 +266,10 @@ def test_person_page_query_count_does_not_grow_with_the_record(desk, officer, un
         _case(officer, unit, person, subject=f"Pedido {n}")
         _person(officer, unit, given_names="Aminata", family_names="Diallo",
                 phones=[f"+238991000{n}"])  # fmt: skip
+        bookings.append(_appointment(bookable, officer, person, 10 + n, phone=f"+238990010{n}",
+                        case=_case(officer, unit, person, subject=f"Marcação {n}")))  # fmt: skip
+        tickets.append(_visit(bookable, officer, person))
+    bookings.append(_appointment(bookable, officer, None, 15, phone="+2389912345"))
     for purpose in (Purpose.CONTACT, Purpose.REFERRAL, Purpose.STATISTICS):
         give_consent(actor=officer, person=person, purpose=purpose,
                      method=ConsentMethod.VERBAL)  # fmt: skip
@@ -249,8 +278,16 @@ def test_person_page_query_count_does_not_grow_with_the_record(desk, officer, un
         body = desk.get(_url(person)).content.decode()
     assert "Pedido 3" in body
     assert body.count('name="action" value="merge"') == 5
-    # 15: the data-protection section reads the record's corrections in one query.
-    assert len(many) == len(few) == 15
+    # Her appointments (the last only made with her phone number), each with its case, and
+    # her visits to the waiting room.
+    for booking in bookings:
+        assert booking.reference in body
+        if booking.case is not None:
+            assert reverse("backoffice:case_detail", args=[booking.case.reference]) in body
+    assert all(ticket.number in body for ticket in tickets)
+    # 17: the data-protection section reads the record's corrections in one query; her
+    # appointments and her visits are read in one query each.
+    assert len(many) == len(few) == 17
 
 
 def test_withdrawing_the_sharing_consent_on_the_person_page_withdraws_their_referrals(
