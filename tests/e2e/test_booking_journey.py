@@ -57,7 +57,7 @@ def test_book_in_french_without_javascript_then_move_and_cancel_through_the_link
 
         # From the service's page in the directory to the booking steps.
         page.goto(f"/fr/directory/{sal.pk}/")
-        page.get_by_role("link", name=fr("Book an appointment")).click()
+        page.locator("main").get_by_role("link", name=fr("Book an appointment")).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(fr("Choose a day"))
         expect(page.locator(".appointment-place")).to_contain_text(
             "Accueil des personnes migrantes"
