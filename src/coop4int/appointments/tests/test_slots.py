@@ -10,11 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coop4int.accounts.enums import Role
+from coop4int.accounts.tests.factories import StaffFactory
+from coop4int.appointments.domain import slots as slots_module
 from coop4int.appointments.domain.booking import book_slot, make_bookable, record_absence
-from coop4int.appointments.domain.slots import cut_slots, free_slots, plan_slots
+from coop4int.appointments.domain.slots import (
+    capacity_of,
+    cut_slots,
+    free_slots,
+    free_slots_of_unit,
+    plan_slots,
+)
 from coop4int.appointments.tests.helpers import NOW, PRAIA, at, bookable_desk
 from coop4int.directory import hours
-from coop4int.directory.models import Closure
+from coop4int.directory.models import Closure, Schedule, Service, ServiceAtLocation
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +178,178 @@ def test_eight_weeks_of_slots_take_a_fixed_handful_of_queries(unit):
         )
     assert len(slots) > 500
     assert len(eight_weeks) == len(week) <= 10
+
+
+# --- The free slots of a whole unit at once -----------------------------------------------------
+
+
+def _second_service(unit, location, name, **settings):
+    """Another service of ``unit`` at ``location``, bookable with ``settings``."""
+    desk = ServiceAtLocation.objects.filter(location=location).select_related("service").first()
+    service = Service.objects.create(
+        organization=desk.service.organization, name=name, description="", unit=unit
+    )
+    sal = ServiceAtLocation.objects.create(service=service, location=location)
+    values = {"slot_minutes": 20, "places": 3, "book_ahead_days": 28, "cancel_until_hours": 24}
+    return make_bookable(
+        actor=StaffFactory(unit=unit, roles=[Role.ADMINISTRATOR]),
+        service_at_location=sal,
+        now=NOW,
+        **(values | settings),
+    )
+
+
+def _one_by_one(unit, first, last, now=NOW):
+    return {
+        sal: free_slots(service_at_location=sal, start_date=first, end_date=last, now=now)
+        for sal in ServiceAtLocation.objects.filter(service__unit=unit, bookable__active=True)
+    }
+
+
+def _a_unit_of_services(unit, make_staff):
+    """The desk (30 minutes, two places), a service of named staff with its own hours and a
+    closure, one of 45-minute slots bookable only a week ahead, and one no longer bookable."""
+    desk = bookable_desk(unit)
+    location = desk.service_at_location.location
+    first, second = (make_staff(Role.FRONT_OFFICE_OFFICER, unit) for _ in range(2))
+    staffed = _second_service(unit, location, "Legal advice", places=2, staff=[first, second])
+    Schedule.objects.create(
+        service_at_location=staffed.service_at_location,
+        byday="MO,WE",
+        opens_at=time(9),
+        closes_at=time(12, 30),
+    )
+    Closure.objects.create(
+        service=staffed.service_at_location.service,
+        starts_at=at(21, 10),
+        ends_at=at(21, 11),
+        reason="Training",
+    )
+    coordinator = make_staff(Role.UNIT_COORDINATOR, unit)
+    record_absence(actor=coordinator, staff=first, starts_at=at(19, 9), ends_at=at(19, 10), now=NOW)
+    record_absence(
+        actor=coordinator, staff=second, starts_at=at(19, 9, 30), ends_at=at(26, 11), now=NOW
+    )
+    _second_service(unit, location, "Short week", slot_minutes=45, book_ahead_days=7)
+    closed = _second_service(unit, location, "Closed desk")
+    closed.active = False
+    closed.save()
+    for start, name in ((at(19, 9), "Ana"), (at(19, 9), "Bruno"), (at(19, 10), "Carla")):
+        book_slot(
+            service_at_location=desk.service_at_location,
+            start=start,
+            name=name,
+            phone="+2389912345",
+            language="pt",
+            now=NOW,
+        )
+    book_slot(
+        service_at_location=staffed.service_at_location,
+        start=at(21, 9),
+        name="Dina",
+        phone="+2389912346",
+        language="pt",
+        now=NOW,
+    )
+    return desk, staffed
+
+
+def test_the_units_free_slots_are_those_of_each_of_its_bookable_services(unit, make_staff):
+    desk, staffed = _a_unit_of_services(unit, make_staff)
+    first, last = date(2026, 1, 16), date(2026, 2, 28)
+    at_once = free_slots_of_unit(unit=unit, start_date=first, end_date=last, now=NOW)
+    expected = _one_by_one(unit, first, last)
+    assert len(expected) == 3  # the one no longer bookable is left out
+    assert at_once == expected
+    assert [sal.service.name for sal in at_once] == ["Atendimento", "Legal advice", "Short week"]
+    for sal, slots in at_once.items():
+        assert slots, sal
+        assert all(slot.start.tzinfo == PRAIA for slot in slots)
+    held = {slot.start: slot.remaining for slot in at_once[desk.service_at_location]}
+    assert at(19, 9) not in held
+    assert held[at(19, 10)] == 1
+    staffed_slots = {slot.start: slot.remaining for slot in at_once[staffed.service_at_location]}
+    assert staffed_slots[at(19, 9)] == 2 - 1  # one of the two staff away from 09:00
+    assert at(19, 9, 30) not in staffed_slots  # both away
+    assert at(21, 9) not in staffed_slots  # one present, and booked
+    assert staffed_slots[at(21, 9, 20)] == 1
+    assert at(21, 10) not in staffed_slots  # the service's closure
+    # Later in the day and from another start, still the same.
+    later = NOW + timedelta(days=3, hours=1, minutes=5)
+    assert free_slots_of_unit(
+        unit=unit, start_date=date(2026, 1, 19), end_date=date(2026, 1, 30), now=later
+    ) == _one_by_one(unit, date(2026, 1, 19), date(2026, 1, 30), later)
+
+
+def test_a_change_of_hours_closures_or_absences_shows_at_once(unit, make_staff):
+    desk, staffed = _a_unit_of_services(unit, make_staff)
+    day = date(2026, 1, 19)
+
+    def starts(sal):
+        found = free_slots_of_unit(unit=unit, start_date=day, end_date=day, now=NOW)
+        return [slot.start for slot in found[sal]]
+
+    sal = desk.service_at_location
+    assert at(19, 15, 30) in starts(sal)
+    Schedule.objects.filter(location=sal.location).update(closes_at=time(15))
+    assert starts(sal)[-1] == at(19, 14, 30)
+    Closure.objects.create(
+        location=sal.location, starts_at=at(19, 12), ends_at=at(19, 13), reason="Meeting"
+    )
+    assert at(19, 12) not in starts(sal)
+    assert at(19, 11, 30) in starts(sal)
+    assert starts(staffed.service_at_location)[:1] == [at(19, 9)]
+    record_absence(
+        actor=make_staff(Role.UNIT_COORDINATOR, unit),
+        staff=staffed.staff.order_by("pk").last(),
+        starts_at=at(19, 8),
+        ends_at=at(19, 9, 20),
+        now=NOW,
+    )
+    assert at(19, 9) not in starts(staffed.service_at_location)
+    assert free_slots_of_unit(unit=unit, start_date=day, end_date=day, now=NOW) == _one_by_one(
+        unit, day, day
+    )
+
+
+def test_the_units_free_slots_take_the_same_queries_whatever_the_number_of_services(unit):
+    desk = bookable_desk(unit)
+    first, last = date(2026, 1, 19), date(2026, 3, 15)
+    with CaptureQueriesContext(connection) as one:
+        free_slots_of_unit(unit=unit, start_date=first, end_date=last, now=NOW)
+    for number in range(5):
+        _second_service(unit, desk.service_at_location.location, f"Service {number}")
+    slots_module._GRIDS.clear()
+    with CaptureQueriesContext(connection) as six:
+        found = free_slots_of_unit(unit=unit, start_date=first, end_date=last, now=NOW)
+    assert len(found) == 6
+    assert all(found.values())
+    assert len(six) == len(one) <= 10
+
+
+def test_a_unit_without_bookable_services_has_no_slots(unit):
+    assert free_slots_of_unit(unit=unit, start_date=NOW.date(), end_date=NOW.date(), now=NOW) == {}
+
+
+@settings(deadline=None, max_examples=80)
+@given(
+    places=st.integers(1, 4),
+    staff=st.sets(st.integers(0, 3), max_size=4),
+    absences=st.lists(
+        st.tuples(st.integers(0, 4), st.integers(0, 24 * 4), st.integers(1, 16)), max_size=6
+    ),
+    minutes=st.sampled_from([15, 20, 30, 45]),
+)
+def test_capacities_by_one_sweep_are_those_of_capacity_of(places, staff, absences, minutes):
+    start_of = datetime(2026, 3, 2, tzinfo=UTC)
+    quarter = timedelta(minutes=15)
+    cut = cut_slots([(start_of, start_of + timedelta(days=1))], timedelta(minutes=minutes))
+    grid = tuple((lo, hi, lo, hi, lo) for lo, hi in cut)
+    away = [(s, start_of + quarter * q, start_of + quarter * (q + n)) for s, q, n in absences]
+    staff_ids = sorted(staff)
+    assert list(slots_module._capacities(grid, places, staff_ids, away)) == [
+        capacity_of(places, staff_ids, away, lo, hi) for lo, hi in cut
+    ]
 
 
 # --- Property: whatever the calendar, no slot in a closure or a holiday, never below zero --------
