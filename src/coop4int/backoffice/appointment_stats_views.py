@@ -8,14 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coop4int.accounts.models import Unit
 from coop4int.accounts.roles import Permission
 from coop4int.appointments.domain.statistics import (
     DAY,
@@ -24,7 +21,7 @@ from coop4int.appointments.domain.statistics import (
     grouping_choices,
     statistics_rows,
 )
-from coop4int.backoffice.case_stats_views import DATE_INPUT, EARLIEST, LATEST, _inert
+from coop4int.backoffice.case_stats_views import StatisticsForm, inert
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.statistics import sees_all_units, statistics_units, unit_time_zone
 
@@ -32,38 +29,16 @@ from coop4int.cases.domain.statistics import sees_all_units, statistics_units, u
 DEFAULT_DAYS = 28
 
 
-class AppointmentStatisticsForm(forms.Form):
-    # Not a choice field on purpose: a unit outside the user's scope is the domain's to refuse
-    # (404), not a form error that would confirm the unit exists.
-    unit = forms.IntegerField(label=_("Unit"), required=False, min_value=1, widget=forms.Select)
-    start = forms.DateField(
-        label=_("From"),
-        widget=DATE_INPUT,
-        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
-    )
-    end = forms.DateField(
-        label=_("To (included)"),
-        widget=DATE_INPUT,
-        validators=[MinValueValidator(EARLIEST), MaxValueValidator(LATEST)],
-    )
+class AppointmentStatisticsForm(StatisticsForm):
+    """The support desk's choice of unit and period, and how to group the figures."""
+
     grouping = forms.ChoiceField(label=_("Figures by"), choices=())
 
-    def __init__(self, *args: Any, units: list[Unit], all_units: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        widget = self.fields["unit"].widget
-        assert isinstance(widget, forms.Select)
-        choices: list[tuple[Any, Any]] = [("", _("All units"))] if all_units else []
-        widget.choices = [*choices, *((u.pk, u.name) for u in units)]
         grouping = self.fields["grouping"]
         assert isinstance(grouping, forms.ChoiceField)
         grouping.choices = grouping_choices()
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise ValidationError(_("The end of the period cannot come before its start."))
-        return data
 
 
 def last_four_weeks(zone: str) -> tuple[date, date]:
@@ -127,5 +102,5 @@ class AppointmentStatisticsView(StaffView):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         writer = csv.writer(response)
-        writer.writerows(tuple(map(_inert, row)) for row in statistics_rows(stats))
+        writer.writerows(tuple(map(inert, row)) for row in statistics_rows(stats))
         return response

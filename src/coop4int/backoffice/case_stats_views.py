@@ -118,10 +118,10 @@ class CaseStatisticsView(StaffView):
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         writer = csv.writer(response)
         writer.writerow(("section", "key", "value"))
-        writer.writerows(tuple(map(_inert, row)) for row in statistics_rows(stats))
+        writer.writerows(tuple(map(inert, row)) for row in statistics_rows(stats))
         return response
 
 
-def _inert(value: str) -> str:
+def inert(value: str) -> str:
     """A topic or service name that a spreadsheet would run as a formula is kept as text."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

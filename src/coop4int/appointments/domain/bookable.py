@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from coop4int.accounts.models import Unit, User
 from coop4int.accounts.roles import Permission
+from coop4int.appointments.domain.booking import bookable_problems
 from coop4int.appointments.enums import PriorityReason
 from coop4int.appointments.models import BookableService, QueueSettings, StaffAbsence
 from coop4int.core.audit import record
@@ -104,33 +105,6 @@ def _require_manager(actor: User, unit_id: int | None) -> None:
         raise PermissionDenied
 
 
-def _bookable_problems(
-    *,
-    slot_minutes: int,
-    places: int,
-    book_ahead_days: int,
-    cancel_until_hours: int,
-    offer_hold_minutes: int,
-    staff: Sequence[User],
-    unit_id: int | None,
-) -> dict[str, str]:
-    """The same bounds as ``booking.make_bookable``."""
-    problems = {}
-    if not 5 <= slot_minutes <= 8 * 60:
-        problems["slot_minutes"] = _("A slot lasts from 5 minutes to 8 hours.")
-    if not 1 <= places <= 100:
-        problems["places"] = _("A slot has from 1 to 100 places.")
-    if not 1 <= book_ahead_days <= 366:
-        problems["book_ahead_days"] = _("People may book from 1 to 366 days ahead.")
-    if not 0 <= cancel_until_hours <= 24 * 14:
-        problems["cancel_until_hours"] = _("The latest time to cancel is at most 14 days before.")
-    if not 5 <= offer_hold_minutes <= 24 * 60:
-        problems["offer_hold_minutes"] = _("An offered place is held from 5 minutes to a day.")
-    if any(member.unit_id != unit_id and not member.is_nationwide for member in staff):
-        problems["staff"] = _("Only staff of the service's unit can serve it.")
-    return problems
-
-
 def change_bookable(
     *,
     actor: User,
@@ -151,7 +125,7 @@ def change_bookable(
     after."""
     unit_id = bookable.service_at_location.service.unit_id
     _require_manager(actor, unit_id)
-    problems = _bookable_problems(
+    problems = bookable_problems(
         slot_minutes=slot_minutes,
         places=places,
         book_ahead_days=book_ahead_days,

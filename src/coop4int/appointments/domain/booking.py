@@ -245,6 +245,34 @@ def _check_cap(contact: dict[str, Any], *, now: datetime, moving: Booking | None
 # --- Making a service bookable ----------------------------------------------------------------
 
 
+def bookable_problems(
+    *,
+    slot_minutes: int,
+    places: int,
+    book_ahead_days: int,
+    cancel_until_hours: int,
+    offer_hold_minutes: int,
+    staff: Sequence[User],
+    unit_id: int | None,
+) -> dict[str, str]:
+    """What is wrong with these settings of a bookable service, by field (empty when
+    nothing): the bounds of making a service bookable and of changing it."""
+    problems = {}
+    if not 5 <= slot_minutes <= 8 * 60:
+        problems["slot_minutes"] = _("A slot lasts from 5 minutes to 8 hours.")
+    if not 1 <= places <= 100:
+        problems["places"] = _("A slot has from 1 to 100 places.")
+    if not 1 <= book_ahead_days <= 366:
+        problems["book_ahead_days"] = _("People may book from 1 to 366 days ahead.")
+    if not 0 <= cancel_until_hours <= 24 * 14:
+        problems["cancel_until_hours"] = _("The latest time to cancel is at most 14 days before.")
+    if not 5 <= offer_hold_minutes <= 24 * 60:
+        problems["offer_hold_minutes"] = _("An offered place is held from 5 minutes to a day.")
+    if any(member.unit_id != unit_id and not member.is_nationwide for member in staff):
+        problems["staff"] = _("Only staff of the service's unit can serve it.")
+    return problems
+
+
 def make_bookable(
     *,
     actor: User,
@@ -260,22 +288,21 @@ def make_bookable(
     """Make (or change) a service at a location bookable. Side effects: the
     ``BookableService`` row and its staff; audit ``appointments.service.made_bookable``.
     Bookings already made keep their places."""
-    if not actor.has_perm(Permission.EDIT_DIRECTORY, service_at_location.service):
+    # Coordinators for their own unit's services, administrators for any (appointments/rules.py).
+    unit = service_at_location.service.unit
+    if not actor.has_perm(Permission.MANAGE_APPOINTMENTS, unit) or (
+        unit is None and not actor.is_nationwide
+    ):
         raise PermissionDenied
-    problems = {}
-    if not 5 <= slot_minutes <= 8 * 60:
-        problems["slot_minutes"] = _("A slot lasts from 5 minutes to 8 hours.")
-    if not 1 <= places <= 100:
-        problems["places"] = _("A slot has from 1 to 100 places.")
-    if not 1 <= book_ahead_days <= 366:
-        problems["book_ahead_days"] = _("People may book from 1 to 366 days ahead.")
-    if not 0 <= cancel_until_hours <= 24 * 14:
-        problems["cancel_until_hours"] = _("The latest time to cancel is at most 14 days before.")
-    if not 5 <= offer_hold_minutes <= 24 * 60:
-        problems["offer_hold_minutes"] = _("An offered place is held from 5 minutes to a day.")
-    unit_id = service_at_location.service.unit_id
-    if any(member.unit_id != unit_id and not member.is_nationwide for member in staff):
-        problems["staff"] = _("Only staff of the service's unit can serve it.")
+    problems = bookable_problems(
+        slot_minutes=slot_minutes,
+        places=places,
+        book_ahead_days=book_ahead_days,
+        cancel_until_hours=cancel_until_hours,
+        offer_hold_minutes=offer_hold_minutes,
+        staff=staff,
+        unit_id=service_at_location.service.unit_id,
+    )
     if problems:
         raise ValidationError(problems)
     with transaction.atomic():

@@ -65,8 +65,8 @@ from coop4int.accounts.roles import Permission
 from coop4int.appointments.enums import BookingStatus
 from coop4int.appointments.models import Booking, QueueSettings, Ticket
 from coop4int.cases.domain.statistics import (
+    Keys,
     Tally,
-    _Keys,
     round_tally,
     sees_all_units,
     small_cell,
@@ -325,7 +325,7 @@ def appointment_statistics(
 
     keys = _fixed_keys(grouping, start, end)
     every_key = list(dict.fromkeys([*keys, *sorted(set(groups) | booking_groups)]))
-    ticket_keys, booking_keys = _Keys("ticket"), _Keys("booking")
+    ticket_keys, booking_keys = Keys("ticket"), Keys("booking")
     by_group = f"tickets_by_{grouping}"
     rounded_tickets = round_tally(
         Tally(

@@ -24,11 +24,12 @@ from coop4int.appointments.domain.booking import (
     offer_freed_place,
 )
 from coop4int.appointments.enums import BookingStatus, WaitingStatus
-from coop4int.appointments.models import Booking
+from coop4int.appointments.models import BookableService, Booking
 from coop4int.appointments.tasks import lapse_offers
 from coop4int.appointments.tests.helpers import NOW, at, bookable_desk
 from coop4int.cases.domain.references import tracking_digest
 from coop4int.core.models import AuditEntry
+from coop4int.directory.tests.places import praia_desk
 from coop4int.people.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -282,3 +283,27 @@ def test_the_periodic_job_lapses_offers_not_taken_in_time(unit, django_capture_o
         assert lapse_offers.call() == 0  # safe to run twice
     offered.refresh_from_db()
     assert offered.status == BookingStatus.LAPSED
+
+
+@pytest.mark.parametrize(
+    ("role", "same_unit", "allowed"),
+    [
+        (Role.UNIT_COORDINATOR, True, True),
+        (Role.UNIT_COORDINATOR, False, False),
+        (Role.CONTENT_EDITOR, True, False),
+        (Role.FRONT_OFFICE_OFFICER, True, False),
+    ],
+)
+def test_only_a_coordinator_of_the_unit_or_an_administrator_makes_a_service_bookable(
+    unit, other_unit, role, same_unit, allowed
+):
+    actor = StaffFactory(unit=unit if same_unit else other_unit, roles=[role])
+    values = {"slot_minutes": 30, "places": 2, "book_ahead_days": 28, "cancel_until_hours": 24}
+    desk = praia_desk(unit)
+    if allowed:
+        made = domain.make_bookable(actor=actor, service_at_location=desk, now=NOW, **values)
+        assert made.places == 2
+    else:
+        with pytest.raises(PermissionDenied):
+            domain.make_bookable(actor=actor, service_at_location=desk, now=NOW, **values)
+        assert not BookableService.objects.exists()

@@ -213,7 +213,7 @@ def round_tally(tally: Tally, *, base: int, at_least: int = 0) -> Rounded:
     return Rounded(total=total, breakdowns=breakdowns)
 
 
-class _Keys:
+class Keys:
     """The secret key of each record, and the keyed counts of groups of records."""
 
     def __init__(self, kind: str) -> None:
@@ -522,7 +522,7 @@ def unit_statistics(
             referral_id
         )
 
-    cases, contacts, referrals = _Keys("case"), _Keys("interaction"), _Keys("referral")
+    cases, contacts, referrals = Keys("case"), Keys("interaction"), Keys("referral")
     # Only the totals' and the overlapping cells' keys count: a split follows its total's.
     opened_cases = round_tally(
         Tally(
