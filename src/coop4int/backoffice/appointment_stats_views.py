@@ -21,7 +21,13 @@ from coop4int.appointments.domain.statistics import (
     grouping_choices,
     statistics_rows,
 )
-from coop4int.backoffice.case_stats_views import StatisticsForm, inert
+from coop4int.backoffice.case_stats_views import (
+    StatisticsForm,
+    chosen_unit,
+    default_unit,
+    inert,
+    requested,
+)
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.statistics import sees_all_units, statistics_units, unit_time_zone
 
@@ -54,25 +60,11 @@ class AppointmentStatisticsView(StaffView):
         units = list(statistics_units(self.user))
         own_unit = next((u for u in units if u.pk == self.user.unit_id), None)
         start, end = last_four_weeks(unit_time_zone(own_unit))
-        # Missing parameters take their defaults (the user's unit, the last four weeks, by
-        # day), so that the bare address shows something; parameters given but empty or wrong
-        # are errors.
-        data = {
-            "unit": "" if all_units or own_unit is None else str(own_unit.pk),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "grouping": DAY,
-        } | {
-            name: request.GET[name]
-            for name in ("unit", "start", "end", "grouping")
-            if name in request.GET
-        }
+        data = requested(request, default_unit(all_units, own_unit), start, end, grouping=str(DAY))
         form = AppointmentStatisticsForm(data, units=units, all_units=all_units)
         stats: AppointmentStatistics | None = None
         if form.is_valid():
-            unit_id = form.cleaned_data["unit"]
-            if unit_id is None and not all_units:
-                unit_id = own_unit.pk if own_unit is not None else None
+            unit_id = chosen_unit(form.cleaned_data["unit"], all_units, own_unit)
             downloaded = request.GET.get("format") == "csv"
             stats = appointment_statistics(
                 self.user,

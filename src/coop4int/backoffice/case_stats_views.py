@@ -68,6 +68,28 @@ def current_month(zone: str) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=monthrange(today.year, today.month)[1])
 
 
+def default_unit(all_units: bool, own_unit: Unit | None) -> str:
+    """The unit a statistics page opens on: all units for who may read them, else their own."""
+    return "" if all_units or own_unit is None else str(own_unit.pk)
+
+
+def requested(
+    request: HttpRequest, unit: str, start: date, end: date, **more: str
+) -> dict[str, str]:
+    """A statistics form's data: the address's parameters, and the defaults for those it does
+    not give, so that the bare address shows something; parameters given but empty or wrong
+    are errors."""
+    defaults = {"unit": unit, "start": start.isoformat(), "end": end.isoformat()} | more
+    return defaults | {name: request.GET[name] for name in defaults if name in request.GET}
+
+
+def chosen_unit(unit_id: int | None, all_units: bool, own_unit: Unit | None) -> int | None:
+    """No unit chosen means all units for who may read them, else the user's own."""
+    if unit_id is None and not all_units:
+        return own_unit.pk if own_unit is not None else None
+    return unit_id
+
+
 class CaseStatisticsView(StaffView):
     permission = Permission.VIEW_CASE_STATISTICS
 
@@ -76,19 +98,11 @@ class CaseStatisticsView(StaffView):
         units = list(statistics_units(self.user))
         own_unit = next((u for u in units if u.pk == self.user.unit_id), None)
         start, end = current_month(unit_time_zone(own_unit))
-        # Missing parameters take their defaults (the user's unit, the current month), so that
-        # the bare address shows something; parameters given but empty or wrong are errors.
-        data = {
-            "unit": "" if all_units or own_unit is None else str(own_unit.pk),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-        } | {name: request.GET[name] for name in ("unit", "start", "end") if name in request.GET}
+        data = requested(request, default_unit(all_units, own_unit), start, end)
         form = StatisticsForm(data, units=units, all_units=all_units)
         stats: UnitStatistics | None = None
         if form.is_valid():
-            unit_id = form.cleaned_data["unit"]
-            if unit_id is None and not all_units:
-                unit_id = own_unit.pk if own_unit is not None else None
+            unit_id = chosen_unit(form.cleaned_data["unit"], all_units, own_unit)
             exported = request.GET.get("format") == "csv"
             stats = unit_statistics(
                 self.user,
