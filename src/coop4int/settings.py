@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "coop4int.people",
     "coop4int.cases",
     "coop4int.appointments",
+    "coop4int.learning",
     "coop4int.privacy",
     "coop4int.portal",
     "coop4int.api",
@@ -211,6 +212,9 @@ PERIODIC_TASKS = [
     # the location's day.
     ("appointments.clear_ticket_phones",
      "coop4int.appointments.queue_tasks.clear_ticket_phones_task", timedelta(hours=1)),
+    # The reminder the day before a course session starts (each enrolment reminded once).
+    ("learning.send_reminders", "coop4int.learning.tasks.send_reminders",
+     timedelta(minutes=30)),
 ]  # fmt: skip
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -230,6 +234,7 @@ STATISTICS_SMALL_CELL = env.int("STATISTICS_SMALL_CELL", default=5)
 RETENTION_CLOSED_CASES_YEARS = env.int("RETENTION_CLOSED_CASES_YEARS", default=5)
 RETENTION_FEEDBACK_YEARS = env.int("RETENTION_FEEDBACK_YEARS", default=2)
 RETENTION_APPOINTMENTS_YEARS = env.int("RETENTION_APPOINTMENTS_YEARS", default=2)
+RETENTION_TRAINING_YEARS = env.int("RETENTION_TRAINING_YEARS", default=10)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -432,3 +437,30 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 APPOINTMENT_WHATSAPP_TEMPLATES: dict[str, str] = env.dict(
     "APPOINTMENT_WHATSAPP_TEMPLATES", default={}
 )
+
+# --- Certificates (Open Badges 3.0, coop4int.learning.credentials) --------------------------
+# The Ed25519 keys that sign certificates and their status lists, comma-separated: each a path
+# to a PEM file (PKCS#8 private key, or a public key kept to verify what an old key signed) or
+# "base64url:<32-byte private seed>". The first signs; every one is published in the issuer
+# profile, so certificates signed with an older key still verify. To rotate: put a new key
+# first (`coop4int credentials new-key`), keep the old ones after it. With DEBUG on and none
+# given, one derived from SECRET_KEY; without any, certificates cannot be issued (a system
+# check says so).
+CREDENTIAL_SIGNING_KEYS = env.list(
+    "CREDENTIAL_SIGNING_KEYS",
+    default=[
+        "base64url:"
+        + base64.urlsafe_b64encode(
+            hashlib.sha256(f"coop4int credential signing {SECRET_KEY}".encode()).digest()
+        )
+        .decode()
+        .rstrip("=")
+    ]
+    if DEBUG
+    else [],
+)
+# The issuer named in every certificate (an Open Badges Profile).
+CREDENTIAL_ISSUER_NAME = env.str(
+    "CREDENTIAL_ISSUER_NAME", default="Alta Autoridade para a Imigração — Cabo Verde"
+)
+CREDENTIAL_ISSUER_EMAIL = env.str("CREDENTIAL_ISSUER_EMAIL", default="")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("manifest.webmanifest", manifest, name="manifest"),
     path("hsds/", include("coop4int.api.hsds_urls")),
     path("api/v1/", include("coop4int.api.v1_urls")),
+    path("credentials/", include("coop4int.api.credential_urls")),
     path("hooks/", include("coop4int.channels.urls")),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("staff/", include("coop4int.accounts.urls")),

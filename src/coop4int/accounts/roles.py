@@ -38,6 +38,16 @@ class Permission(StrEnum):
     # room calls people (appointments/rules.py: the unit's own, or nationwide). Working the day
     # sheet and the queue is WORK_CASES.
     MANAGE_APPOINTMENTS = "appointments.manage"
+    # Courses and their sessions, deciding applications, enrolling people and revoking
+    # certificates (learning/rules.py: the course's unit, or nationwide).
+    MANAGE_TRAINING = "learning.manage_training"
+    # Taking attendance, recording assessments and marking completion (learning/rules.py: the
+    # session's trainer, or whoever manages the course).
+    TEACH = "learning.teach"
+    # Enrolling a person served from their record (within the scoping rule).
+    ENROL_PEOPLE = "learning.enrol_person"
+    # Training statistics and the training records of staff and partner organisations.
+    VIEW_TRAINING_STATISTICS = "learning.view_statistics"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -60,6 +70,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PROCESSING_REGISTER,
             Permission.EXPORT_PERSON,
             Permission.MANAGE_APPOINTMENTS,
+            Permission.MANAGE_TRAINING,
+            Permission.TEACH,
+            Permission.ENROL_PEOPLE,
+            Permission.VIEW_TRAINING_STATISTICS,
         }
     ),
     # Officers need a person's residence status to advise them. They hand a person their
@@ -71,14 +85,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PERSON_SENSITIVE,
             Permission.VIEW_CASE_STATISTICS,
             Permission.EXPORT_PERSON,
+            Permission.ENROL_PEOPLE,
         }
     ),
     Role.CONTENT_EDITOR: frozenset(
         _ALL_STAFF | {Permission.EDIT_DIRECTORY, Permission.EDIT_CONTENT}
     ),
-    Role.TRAINER: frozenset(_ALL_STAFF),
+    # Trainers (formadores) work the sessions they give: attendance, assessments, completion.
+    Role.TRAINER: frozenset(_ALL_STAFF | {Permission.TEACH}),
     # Analysts read the case statistics of every unit (cases/rules.py), never the cases.
-    Role.ANALYST: frozenset(_ALL_STAFF | {Permission.VIEW_CASE_STATISTICS}),
+    Role.ANALYST: frozenset(
+        _ALL_STAFF | {Permission.VIEW_CASE_STATISTICS, Permission.VIEW_TRAINING_STATISTICS}
+    ),
     Role.PARTNER_USER: frozenset(
         _ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE, Permission.ANSWER_REFERRALS}
     ),

@@ -18,6 +18,8 @@ from coop4int.backoffice import (
     privacy_views,
     queue_urls,
     referral_views,
+    training_stats_urls,
+    training_urls,
     views,
 )
 
@@ -147,4 +149,6 @@ urlpatterns = [
     *appointment_urls.urlpatterns,
     *queue_urls.urlpatterns,
     *appointment_stats_urls.urlpatterns,
+    *training_urls.urlpatterns,
+    *training_stats_urls.urlpatterns,
 ]

@@ -9,6 +9,8 @@ class ItemKind(models.TextChoices):
     FAQ = "faq", _("Question and answer")
     NEWS = "news", _("News")
     CAMPAIGN = "campaign", _("Campaign")
+    # The title and description of a training course (learning.Course), shown in the catalogue.
+    COURSE = "course", _("Course description")
 
 
 class TranslationStatus(models.TextChoices):

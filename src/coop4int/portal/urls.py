@@ -8,6 +8,8 @@ from coop4int.portal import (
     feedback_views,
     queue_urls,
     search_views,
+    training_urls,
+    verify_urls,
     views,
 )
 
@@ -40,4 +42,6 @@ urlpatterns = [
     path("directory/leaflet/<slug:unit_slug>/", directory_views.leaflet, name="leaflet"),
     *booking_urls.urlpatterns,
     *queue_urls.urlpatterns,
+    *training_urls.urlpatterns,
+    *verify_urls.urlpatterns,
 ]
