@@ -6,7 +6,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 from django.http import Http404
 
-from coop4int.content.enums import TranslationStatus
+from coop4int.content.enums import ItemKind, TranslationStatus
 from coop4int.content.models import ContentItem, Revision, Translation
 from coop4int.core.languages import REGISTRY, fallback_chain
 
@@ -52,9 +52,20 @@ def _reading(item: ContentItem, published: dict[str, Revision], language: str) -
     return None
 
 
+def reading_of(item: ContentItem, language: str) -> Reading | None:
+    """``item`` for a reader of ``language`` (its fallback chain, then its source), or None
+    when none of its texts is published. For items shown by other pages: a course's
+    description is read by the training catalogue."""
+    published = published_revisions(ContentItem.objects.filter(pk=item.pk))
+    return _reading(item, published.get(item.pk, {}), language)
+
+
 def published_items(language: str) -> list[Reading]:
-    """Every item with a published text, each in the reader's language or its fallback."""
-    items = ContentItem.objects.select_related("topic").order_by("slug")
+    """Every information item with a published text, each in the reader's language or its
+    fallback. Course descriptions are the training catalogue's, not information pages."""
+    items = (
+        ContentItem.objects.exclude(kind=ItemKind.COURSE).select_related("topic").order_by("slug")
+    )
     published = published_revisions(items)
     readings = [
         _reading(item, published.get(item.pk, {}), language)
@@ -66,7 +77,12 @@ def published_items(language: str) -> list[Reading]:
 
 def reading_for(slug: str, language: str) -> Reading:
     """One item for a reader of ``language``; 404 when it has no published text."""
-    item = ContentItem.objects.select_related("topic").filter(slug=slug).first()
+    item = (
+        ContentItem.objects.exclude(kind=ItemKind.COURSE)
+        .select_related("topic")
+        .filter(slug=slug)
+        .first()
+    )
     if item is None:
         raise Http404
     published = published_revisions(ContentItem.objects.filter(pk=item.pk))

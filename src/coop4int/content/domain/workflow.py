@@ -78,6 +78,16 @@ def source_of(item: ContentItem) -> Translation:
 
 
 @transaction.atomic
+def _public_path(translation: Translation) -> str:
+    """Where the public reads the text (after the language prefix): an information page, or
+    the catalogue's page of the course it describes."""
+    item = translation.item
+    course = getattr(item, "course", None) if item.kind == ItemKind.COURSE else None
+    if course is not None:
+        return f"training/{course.slug}/"
+    return f"info/{item.slug}/{translation.language}/"
+
+
 def create_item(
     *,
     actor: User,
@@ -224,7 +234,7 @@ def publish(
         language=translation.language,
         title=translation.title,
         body=f"{translation.summary}\n{strip_tags(markdown.render(translation.body))}",
-        url=f"info/{translation.item.slug}/{translation.language}/",
+        url=_public_path(translation),
     )
     outdated: list[Translation] = []
     item = translation.item
