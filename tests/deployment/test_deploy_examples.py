@@ -10,6 +10,8 @@ import sys
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from coop4int.core.files import MAX_BYTES
 from coop4int.core.management.commands.serve import Command
@@ -56,9 +58,17 @@ def test_the_example_environment_passes_the_deployment_checks(tmp_path):
     assert env["DEBUG"] == "0"
     # Its placeholders filled in as an operator would: only secrets are left to write.
     placeholders = sorted(name for name, value in env.items() if "change-me" in value)
-    assert placeholders == ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL",
-                            "EMAIL_URL", "FIELD_ENCRYPTION_KEYS", "SECRET_KEY"]  # fmt: skip
+    assert placeholders == ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                            "CREDENTIAL_SIGNING_KEYS", "DATABASE_URL", "EMAIL_URL",
+                            "FIELD_ENCRYPTION_KEYS", "SECRET_KEY"]  # fmt: skip
+    credential_key = tmp_path / "credential-key.pem"
+    credential_key.write_bytes(
+        Ed25519PrivateKey.generate().private_bytes(
+            Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
+        )
+    )
     env |= {
+        "CREDENTIAL_SIGNING_KEYS": str(credential_key),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

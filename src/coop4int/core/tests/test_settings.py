@@ -1,6 +1,7 @@
 """Production settings pass Django's deployment checks; every response carries the security
 headers; the database is set up for concurrent use."""
 
+import base64
 import json
 import os
 import subprocess
@@ -23,6 +24,8 @@ def production_env(tmp_path) -> dict[str, str]:
         "DEBUG": "0",
         "SECRET_KEY": get_random_string(60, SECRET_CHARACTERS),
         "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "CREDENTIAL_SIGNING_KEYS": "base64url:"
+        + base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("="),
         "ALLOWED_HOSTS": "coop4int.example.org",
         "COOP4INT_DATA_DIR": str(tmp_path),
     }
