@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from coop4int.demo import appointments, cases, content, directory, organisation
+from coop4int.demo import appointments, cases, content, directory, learning, organisation
 
 
 class Command(BaseCommand):
@@ -14,5 +14,7 @@ class Command(BaseCommand):
         directory.load()
         content.load()
         cases.load()
-        appointments.load(now=timezone.now())
+        now = timezone.now()
+        appointments.load(now=now)
+        learning.load(now=now)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
