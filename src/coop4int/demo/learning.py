@@ -54,6 +54,7 @@ from coop4int.learning.enums import (
 from coop4int.learning.models import Course, CourseSession, Enrolment
 from coop4int.people.domain.people import PersonDetails, give_consent, register_person
 from coop4int.people.enums import ConsentMethod, Purpose
+from coop4int.people.models import Person
 
 ZONE = ZoneInfo("Atlantic/Cape_Verde")
 PORTUGUESE_FOR_WORK = "portugues-para-o-trabalho"
@@ -206,7 +207,7 @@ def _days(first: date, count: int, start: time, end: time) -> list[tuple[datetim
 
 
 def _person(officer: User, unit: Unit, given: str, family: str, sex: str, nationality: str,
-            phone: str, language: str):  # type: ignore[no-untyped-def]  # fmt: skip
+            phone: str, language: str) -> Person:  # fmt: skip
     person = register_person(
         actor=officer, unit=unit,
         details=PersonDetails(given_names=given, family_names=f"{family} (demo)", sex=sex,
@@ -226,7 +227,7 @@ def _finish(session: CourseSession, enrolments: list[Enrolment], trainer: User,
     assessments, then each outcome, as the trainer records them after the last day."""
     days = list(session.days.order_by("starts_at"))
     for number, day in enumerate(days):
-        marks = {
+        marks: dict[int, str] = {
             enrolment.pk: (
                 AttendanceStatus.PRESENT
                 if number < present.get(index, len(days))
