@@ -440,6 +440,8 @@ TWILIO_API_URL = env.str("TWILIO_API_URL", default="https://api.twilio.com")
 APPOINTMENT_WHATSAPP_TEMPLATES: dict[str, str] = env.dict(
     "APPOINTMENT_WHATSAPP_TEMPLATES", default={}
 )
+# The same for training messages (coop4int.learning.notify): "enrolment_accepted=HX…,…".
+LEARNING_WHATSAPP_TEMPLATES: dict[str, str] = env.dict("LEARNING_WHATSAPP_TEMPLATES", default={})
 
 # --- Certificates (Open Badges 3.0, coop4int.learning.credentials) --------------------------
 # The Ed25519 keys that sign certificates and their status lists, comma-separated: each a path

@@ -9,6 +9,9 @@ never in a task's arguments or the database.
 WhatsApp: these messages are business-initiated, so they are outside WhatsApp's 24-hour window
 and only an approved template may go. ``settings.APPOINTMENT_WHATSAPP_TEMPLATES`` maps a message
 key to the provider's template id (Twilio: the Content SID); a message without one goes by SMS.
+
+Other apps send their own messages through ``notify`` with their template folder, audit prefix
+and WhatsApp setting (``template_dir=``, ``audit_prefix=``, ``whatsapp_setting=``).
 """
 
 import logging
@@ -109,9 +112,10 @@ def calendar_attachment(booking: Booking) -> Attachment:
     return ("appointment.ics", booking_calendar(booking), "text/calendar")
 
 
-def whatsapp_template(message: str) -> str:
-    """The approved WhatsApp template for ``message`` (``""``: none, the message goes by SMS)."""
-    templates = getattr(settings, "APPOINTMENT_WHATSAPP_TEMPLATES", {}) or {}
+def whatsapp_template(message: str, *, setting: str = "APPOINTMENT_WHATSAPP_TEMPLATES") -> str:
+    """The approved WhatsApp template for ``message`` in the mapping ``settings.<setting>``
+    (``""``: none, the message goes by SMS)."""
+    templates = getattr(settings, setting, {}) or {}
     value = templates.get(message, "")
     return value if isinstance(value, str) else ""
 
@@ -162,17 +166,22 @@ def _rendered_context(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def render_message(
-    recipient: Recipient, message: str, context: Mapping[str, Any]
+    recipient: Recipient,
+    message: str,
+    context: Mapping[str, Any],
+    *,
+    template_dir: str = TEMPLATE_DIR,
 ) -> tuple[str, str, str]:
-    """(subject, body, short text) of ``message`` for ``recipient``: in their language (or the
-    interface language standing for it), times on the clock of ``context["time_zone"]``."""
+    """(subject, body, short text) of ``message`` (templates in ``template_dir``) for
+    ``recipient``: in their language (or the interface language standing for it), times on the
+    clock of ``context["time_zone"]``."""
     language = interface_language_for(_field(recipient, "language") or settings.LANGUAGE_CODE)
     zone = context.get("time_zone") or settings.TIME_ZONE
     with translation.override(language), timezone.override(zone):
         values = _rendered_context(context) | {"recipient_name": _field(recipient, "name")}
-        subject_text = render_to_string(f"{TEMPLATE_DIR}/{message}_subject.txt", values)
-        body_text = render_to_string(f"{TEMPLATE_DIR}/{message}.txt", values)
-        short_text = render_to_string(f"{TEMPLATE_DIR}/{message}_sms.txt", values)
+        subject_text = render_to_string(f"{template_dir}/{message}_subject.txt", values)
+        body_text = render_to_string(f"{template_dir}/{message}.txt", values)
+        short_text = render_to_string(f"{template_dir}/{message}_sms.txt", values)
     subject = " ".join(subject_text.split())
     # Lines left empty by a condition in the template: at most one blank line in a row.
     lines = "\n".join(line.rstrip() for line in body_text.splitlines())
@@ -231,36 +240,47 @@ def notify(
     attachments: Iterable[Attachment] = (),
     about: models.Model | None = None,
     sender: MessageSender | None = None,
+    template_dir: str = TEMPLATE_DIR,
+    audit_prefix: str = "appointments",
+    whatsapp_setting: str = "APPOINTMENT_WHATSAPP_TEMPLATES",
+    unit: Any = None,
 ) -> bool:
-    """Send ``message`` (templates ``appointments/messages/<message>.txt``, ``…_subject.txt``
-    for e-mail, ``…_sms.txt`` for SMS and WhatsApp) to ``recipient``; True when it went.
+    """Send ``message`` (templates ``<template_dir>/<message>.txt``, ``…_subject.txt`` for
+    e-mail, ``…_sms.txt`` for SMS and WhatsApp; ``appointments/messages`` unless told) to
+    ``recipient``; True when it went.
 
     ``context`` may hold ``time_zone`` (the unit's); ``about`` is the booking or ticket the
-    audit entry names (default: ``recipient`` when it is a saved record). ``attachments`` go
-    with e-mails only. ``sender`` replaces the configured gateway (tests).
+    audit entry names (default: ``recipient`` when it is a saved record), ``unit`` the unit
+    the entry is filed under (default: the unit of the booking's or ticket's service).
+    ``attachments`` go with e-mails only. ``sender`` replaces the configured gateway (tests).
+    ``whatsapp_setting`` names the setting mapping messages to approved WhatsApp templates.
 
-    Side effects: audit ``appointments.message.sent`` (message, channel, masked address) or
-    ``appointments.message.failed`` (message, channel, kind of failure). Never raises for a
-    failure to send. Inside ``withheld()`` nothing is sent or recorded."""
+    Side effects: audit ``<audit_prefix>.message.sent`` (message, channel, masked address) or
+    ``<audit_prefix>.message.failed`` (message, channel, kind of failure); the prefix is
+    ``appointments`` unless told. Never raises for a failure to send. Inside ``withheld()``
+    nothing is sent or recorded."""
     if _WITHHELD.get():
         return False
     obj = _audited_object(recipient, about)
+    unit = unit if unit is not None else _unit_of(obj)
     attached = tuple(attachments)
     channel = channel_for(recipient)
     if not channel:
-        _failed(obj, message=message, channel="none", problem="no_contact")
+        _failed(obj, unit, audit_prefix, message=message, channel="none", problem="no_contact")
         return False
     try:
-        subject, body, short = render_message(recipient, message, context)
+        subject, body, short = render_message(
+            recipient, message, context, template_dir=template_dir
+        )
     except Exception:
         # A broken template must not break the booking it is about.
         logger.exception("message %s about %s could not be written", message, _label(obj))
-        _failed(obj, message=message, channel=channel, problem="template")
+        _failed(obj, unit, audit_prefix, message=message, channel=channel, problem="template")
         return False
 
     template = ""
     if channel == NotifyBy.WHATSAPP:
-        template = whatsapp_template(message)
+        template = whatsapp_template(message, setting=whatsapp_setting)
         if not template:
             channel = NotifyBy.SMS.value
     address = _field(recipient, "email" if channel == NotifyBy.EMAIL else "phone")
@@ -285,11 +305,19 @@ def notify(
             channel,
             type(error).__name__,
         )
-        _failed(obj, message=message, channel=channel, problem=type(error).__name__)
+        _failed(
+            obj,
+            unit,
+            audit_prefix,
+            message=message,
+            channel=channel,
+            problem=type(error).__name__,
+        )
         return False
     _audit(
-        "appointments.message.sent",
+        f"{audit_prefix}.message.sent",
         obj,
+        unit,
         {
             "message": message,
             "channel": channel,
@@ -301,17 +329,26 @@ def notify(
     return True
 
 
-def _failed(obj: models.Model | None, *, message: str, channel: str, problem: str) -> None:
+def _failed(
+    obj: models.Model | None,
+    unit: Any,
+    audit_prefix: str,
+    *,
+    message: str,
+    channel: str,
+    problem: str,
+) -> None:
     _audit(
-        "appointments.message.failed",
+        f"{audit_prefix}.message.failed",
         obj,
+        unit,
         {"message": message, "channel": channel, "problem": problem},
     )
 
 
-def _audit(action: str, obj: models.Model | None, data: dict[str, Any]) -> None:
+def _audit(action: str, obj: models.Model | None, unit: Any, data: dict[str, Any]) -> None:
     try:
-        record(action=action, actor=None, obj=obj, unit=_unit_of(obj), data=data)
+        record(action=action, actor=None, obj=obj, unit=unit, data=data)
     except Exception:
         # The message went (or not) whatever the log says; the caller's work stands.
         logger.exception("%s for message %s could not be recorded", action, data["message"])

@@ -101,9 +101,12 @@ def create_item(
     today: date | None = None,
 ) -> ContentItem:
     """A new item with its source text as a draft, kept by the author's unit and due for
-    review a year from ``today`` (moved on when its source is published). Side effects: audit
+    review a year from ``today`` (moved on when its source is published). A course's
+    description may also be started by those who manage training (``learning``): editors then
+    review, translate and publish it as any other. Side effects: audit
     ``content.item.created``."""
-    _require(actor)
+    if not (kind == ItemKind.COURSE and actor.has_perm(Permission.MANAGE_TRAINING)):
+        _require(actor)
     if source_language not in REGISTRY:
         raise ValidationError({"source_language": _("Unknown language.")})
     item = ContentItem(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from coop4int.accounts.enums import Role
@@ -75,3 +76,15 @@ def test_an_information_card_is_still_listed_and_found_at_its_page(author, revie
     published(card, "pt", author, reviewer, "Linha de Apoio")
     assert [r.item.slug for r in published_items("pt")] == ["linha"]
     assert SearchDocument.objects.get(key="linha").url == "info/linha/pt/"
+
+
+def test_who_manages_training_starts_a_course_description_but_no_other_item(make_staff, unit):
+    coordinator = make_staff(Role.UNIT_COORDINATOR, unit)
+    item = create_item(
+        actor=coordinator, slug="curso", kind=ItemKind.COURSE, source_language="pt", title="C"
+    )
+    assert item.translations.get().last_edited_by == coordinator
+    with pytest.raises(PermissionDenied):
+        create_item(
+            actor=coordinator, slug="cartao", kind=ItemKind.CARD, source_language="pt", title="C"
+        )
