@@ -42,9 +42,11 @@ from coop4int.cases.enums import Channel
 from coop4int.cases.models import Case, Referral
 from coop4int.content.domain.attachments import add_attachment
 from coop4int.content.domain.feedback import receive_feedback
+from coop4int.content.enums import ItemKind
 from coop4int.content.models import ContentItem, Translation
 from coop4int.directory.domain.editing import propose_change
 from coop4int.directory.models import ServiceAtLocation
+from coop4int.learning.models import Certificate, Course
 from coop4int.people.models import Person
 from coop4int.privacy.domain.breaches import BreachDetails, record_breach
 from tests.page_languages import Finding, foreign_strings, foreign_text, visible_text
@@ -78,8 +80,14 @@ NOT_PAGES = {
     "portal:appointment_ics": "a download (iCalendar)",
     "portal:appointment_accept": "takes a POST and redirects",
     "portal:queue_display_feed": "JSON for the waiting room's screen",
+    "portal:certificate_pdf": "a download (PDF)",
+    "backoffice:training_statistics_csv": "a download (CSV)",
 }
-NOT_PAGE_NAMESPACES = {"hsds": "the HSDS API (JSON)", "api_v1": "the app API (JSON)"}
+NOT_PAGE_NAMESPACES = {
+    "hsds": "the HSDS API (JSON)",
+    "api_v1": "the app API (JSON)",
+    "credentials": "certificates for verifiers (JSON, VC-JWT)",
+}
 
 
 @dataclass
@@ -255,11 +263,14 @@ PUBLIC: dict[str, Urls] = {
     "portal:search": lambda o: [reverse("portal:search"), reverse("portal:search") + "?q=saude"],
     "portal:info": _one("portal:info"),
     "portal:info_detail": lambda o: [
-        reverse("portal:info_detail", args=[item.slug]) for item in ContentItem.objects.all()
+        reverse("portal:info_detail", args=[item.slug])
+        for item in ContentItem.objects.exclude(kind=ItemKind.COURSE)
     ],
     "portal:info_in_language": lambda o: [
         reverse("portal:info_in_language", args=[t.item.slug, t.language])
-        for t in Translation.objects.select_related("item").order_by("pk")[:6]
+        for t in Translation.objects.select_related("item")
+        .exclude(item__kind=ItemKind.COURSE)
+        .order_by("pk")[:6]
     ],
     "portal:directory": lambda o: [
         reverse("portal:directory"),
@@ -305,6 +316,24 @@ PUBLIC: dict[str, Urls] = {
     "portal:queue_ticket": _one(
         "portal:queue_ticket", lambda o: o["ticket"].pk, lambda o: o["ticket_secret"]
     ),
+    "portal:training": lambda o: [
+        reverse("portal:training"),
+        reverse("portal:training") + "?audience=staff&when=all",
+    ],
+    "portal:training_course": lambda o: [
+        reverse("portal:training_course", args=[course.slug]) for course in Course.objects.all()
+    ],
+    "portal:training_apply": lambda o: [
+        reverse("portal:training_apply", args=[course.slug]) for course in Course.objects.all()
+    ],
+    "portal:training_applied": lambda o: [
+        reverse("portal:training_applied", args=[course.slug]) for course in Course.objects.all()
+    ],
+    "portal:verify": _one("portal:verify"),
+    "portal:verify_certificate": lambda o: [
+        reverse("portal:verify_certificate", args=[certificate.pk])
+        for certificate in Certificate.objects.order_by("issued_at", "pk")
+    ],
     "portal:leaflet": lambda o: [
         reverse("portal:leaflet", args=[slug])
         for slug in {sal.service.unit.slug for sal in o["sals"] if sal.service.unit}
@@ -409,6 +438,7 @@ STAFF: dict[str, Urls] = {
     "backoffice:appointment_settings_unit": _one(
         "backoffice:appointment_settings_unit", lambda o: o["unit"].pk
     ),
+    "backoffice:training_statistics": _one("backoffice:training_statistics"),
 }
 
 

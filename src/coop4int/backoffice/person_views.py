@@ -26,6 +26,7 @@ from coop4int.backoffice.person_rights_forms import (
     RectifyForm,
     field_label,
 )
+from coop4int.backoffice.training_views import person_training
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.queries import cases_for_user
 from coop4int.cases.domain.referrals import withdraw_sharing_consent
@@ -235,5 +236,7 @@ class PersonDetailView(ActionPage[Person], StaffView):
             "sees_retention": self.user.has_perm(Permission.VIEW_AUDIT_LOG),
             "rectify_form": bound.get("rectify") or RectifyForm(sees_sensitive=sees_sensitive),
             "hold_form": bound.get("hold") or LegalHoldForm(),
+            # Training: the person's enrolments and certificates, enrolling them.
+            **person_training(self.user, person),
         } | self.section_context(request, person)
         return render(request, "backoffice/person_detail.html", context)

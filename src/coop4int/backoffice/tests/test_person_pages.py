@@ -285,9 +285,9 @@ def test_person_page_query_count_does_not_grow_with_the_record(desk, officer, un
         if booking.case is not None:
             assert reverse("backoffice:case_detail", args=[booking.case.reference]) in body
     assert all(ticket.number in body for ticket in tickets)
-    # 17: the data-protection section reads the record's corrections in one query; her
-    # appointments and her visits are read in one query each.
-    assert len(many) == len(few) == 17
+    # 18: the data-protection section reads the record's corrections in one query; her
+    # appointments, her visits and her enrolments in courses are read in one query each.
+    assert len(many) == len(few) == 18
 
 
 def test_withdrawing_the_sharing_consent_on_the_person_page_withdraws_their_referrals(
