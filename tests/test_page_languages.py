@@ -46,7 +46,7 @@ from coop4int.content.enums import ItemKind
 from coop4int.content.models import ContentItem, Translation
 from coop4int.directory.domain.editing import propose_change
 from coop4int.directory.models import ServiceAtLocation
-from coop4int.learning.models import Certificate, Course
+from coop4int.learning.models import Certificate, Course, CourseSession, Enrolment, SessionDay
 from coop4int.people.models import Person
 from coop4int.privacy.domain.breaches import BreachDetails, record_breach
 from tests.page_languages import Finding, foreign_strings, foreign_text, visible_text
@@ -82,6 +82,7 @@ NOT_PAGES = {
     "portal:queue_display_feed": "JSON for the waiting room's screen",
     "portal:certificate_pdf": "a download (PDF)",
     "backoffice:training_statistics_csv": "a download (CSV)",
+    "backoffice:training_certificate_pdf": "a download (PDF)",
 }
 NOT_PAGE_NAMESPACES = {
     "hsds": "the HSDS API (JSON)",
@@ -439,6 +440,42 @@ STAFF: dict[str, Urls] = {
         "backoffice:appointment_settings_unit", lambda o: o["unit"].pk
     ),
     "backoffice:training_statistics": _one("backoffice:training_statistics"),
+    "backoffice:training_courses": _one("backoffice:training_courses"),
+    "backoffice:training_course_new": _one("backoffice:training_course_new"),
+    "backoffice:training_course": lambda o: [
+        reverse("backoffice:training_course", args=[pk])
+        for pk in Course.objects.values_list("pk", flat=True)
+    ],
+    "backoffice:training_session_new": lambda o: [
+        reverse("backoffice:training_session_new", args=[pk])
+        for pk in Course.objects.values_list("pk", flat=True)
+    ],
+    "backoffice:training_session": lambda o: [
+        reverse("backoffice:training_session", args=[pk])
+        for pk in CourseSession.objects.values_list("pk", flat=True)
+    ],
+    "backoffice:training_attendance": lambda o: [
+        reverse("backoffice:training_attendance", args=[day.session_id, day.pk])
+        for day in SessionDay.objects.filter(starts_at__lte=MOMENT).order_by("starts_at")[:2]
+    ],
+    # Every enrolment: a public application to decide, accepted, completed with a valid or a
+    # revoked certificate, not completed, a member of staff's.
+    "backoffice:training_enrolment": lambda o: [
+        reverse("backoffice:training_enrolment", args=[pk])
+        for pk in Enrolment.objects.values_list("pk", flat=True)
+    ],
+    "backoffice:training_enrol_person": lambda o: [
+        reverse("backoffice:training_enrol_person") + f"?person={o['person'].pk}"
+    ],
+    "backoffice:training_catalogue": _one("backoffice:training_catalogue"),
+    "backoffice:training_mine": _one("backoffice:training_mine"),
+    "backoffice:training_my_sessions": _one("backoffice:training_my_sessions"),
+    "backoffice:training_staff_record": _one(
+        "backoffice:training_staff_record", lambda o: o["staff"].username
+    ),
+    "backoffice:training_unit_record": lambda o: [
+        reverse("backoffice:training_unit_record", args=[slug]) for slug in ("praia", "iefp")
+    ],
 }
 
 

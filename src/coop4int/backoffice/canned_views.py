@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coop4int.accounts.roles import Permission
+from coop4int.backoffice.forms import TopicChoiceField
 from coop4int.backoffice.page_actions import Acting, Action, ActionPage, ActionTable
 from coop4int.backoffice.views import StaffView
 from coop4int.cases.domain.canned import PLACEHOLDERS, save_canned_answer
@@ -25,7 +26,7 @@ class CannedAnswerForm(forms.Form):
         empty_label=gettext_lazy("A new answer"),
     )  # fmt: skip
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    topic = forms.ModelChoiceField(
+    topic = TopicChoiceField(
         label=gettext_lazy("Topic"), queryset=TaxonomyTerm.objects.order_by("name"),
         required=False, empty_label=gettext_lazy("Any topic"),
     )  # fmt: skip

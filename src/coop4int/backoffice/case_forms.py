@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coop4int.accounts.enums import Island
 from coop4int.accounts.models import User
+from coop4int.backoffice.forms import TopicChoiceField, TopicsChoiceField
 from coop4int.cases.domain.calls import Caller
 from coop4int.cases.enums import Channel, Priority, ReferralOutcome, Status
 from coop4int.cases.models import CallBack, Case, Referral
@@ -125,7 +126,7 @@ class WithdrawReferralForm(forms.Form):
 
 class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    topic = forms.ModelChoiceField(
+    topic = TopicChoiceField(
         label=_("Topic"), queryset=TaxonomyTerm.objects.order_by("name"), required=False
     )
     channel = forms.ChoiceField(
@@ -183,7 +184,7 @@ class NewCaseForm(forms.Form):
     body = forms.CharField(
         label=_("What the person asks"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = TopicsChoiceField(
         label=_("Topics"), queryset=TaxonomyTerm.objects.order_by("name"), required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip

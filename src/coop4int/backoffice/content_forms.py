@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from coop4int.accounts.models import Unit
+from coop4int.backoffice.forms import TopicChoiceField
 from coop4int.content.enums import Channel, ItemKind
 from coop4int.core.language_widgets import TextLanguageSelectMultiple
 from coop4int.core.languages import Language, language_choices
@@ -105,7 +106,7 @@ class ReplaceFileForm(FileStepForm):
 
 
 class ItemSettingsForm(forms.Form):
-    topic = forms.ModelChoiceField(
+    topic = TopicChoiceField(
         label=pgettext_lazy("directory filter", "Topic"),
         queryset=TaxonomyTerm.objects.order_by("name"),
         required=False,

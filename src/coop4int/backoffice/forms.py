@@ -6,6 +6,21 @@ from django.utils.translation import pgettext_lazy
 
 from coop4int.accounts.models import Unit
 from coop4int.core.queries import AuditFilter
+from coop4int.directory.models import TaxonomyTerm
+
+
+class TopicChoiceField(forms.ModelChoiceField[TaxonomyTerm]):
+    """A topic, named in the reader's language."""
+
+    def label_from_instance(self, obj: TaxonomyTerm) -> str:
+        return obj.name_in()
+
+
+class TopicsChoiceField(forms.ModelMultipleChoiceField[TaxonomyTerm]):
+    """Topics, named in the reader's language."""
+
+    def label_from_instance(self, obj: TaxonomyTerm) -> str:
+        return obj.name_in()
 
 
 class AuditFilterForm(forms.Form):

@@ -369,12 +369,17 @@ class CourseView(ActionPage[Course], StaffView):
             "text": text,
             "item": item,
             "translations": translations,
-            "source_language": language_name(item.source_language),
+            # Named in its own language, marked so (inside a sentence of the interface's).
+            "source_language": format_html(
+                '<span lang="{}">{}</span>',
+                item.source_language,
+                language_name(item.source_language),
+            ),
             "may_edit_text": self.user.has_perm(Permission.EDIT_CONTENT),
             "sessions": sessions,
             "form": form,
             "audiences": [Audience(code).label for code in course.audiences if code in Audience],
-            "languages": [language_name(code) for code in course.languages],
+            "languages": [(code, language_name(code)) for code in course.languages],
         } | self.section_context(request, course)
         return render(request, "backoffice/training/course.html", context)
 

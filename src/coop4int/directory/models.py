@@ -6,6 +6,7 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from coop4int.core.languages import language_choices
@@ -66,6 +67,10 @@ class TaxonomyTerm(HSDSModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name in ``language`` (default: the active one), else the term's own."""
+        return self.names.get(language or get_language() or "") or self.name
 
 
 class Organization(HSDSModel):
