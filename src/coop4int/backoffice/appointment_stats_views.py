@@ -2,7 +2,6 @@
 file. What is counted, the rounding and suppression of small counts, and the audit of each
 reading are the domain's (``appointments.domain.statistics``); these views only show them."""
 
-import csv
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,8 +23,8 @@ from coop4int.appointments.domain.statistics import (
 from coop4int.backoffice.case_stats_views import (
     StatisticsForm,
     chosen_unit,
+    csv_response,
     default_unit,
-    inert,
     requested,
 )
 from coop4int.backoffice.views import StaffView
@@ -91,8 +90,5 @@ class AppointmentStatisticsView(StaffView):
             f"coop4int-appointments-{unit}-{stats.grouping}-"
             f"{stats.start.isoformat()}-{stats.end.isoformat()}.csv"
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerows(tuple(map(inert, row)) for row in statistics_rows(stats))
-        return response
+        # The header is the first of the rows.
+        return csv_response(filename, statistics_rows(stats))

@@ -4,6 +4,7 @@ of each reading are the domain's (``cases.domain.statistics``); these views only
 
 import csv
 from calendar import monthrange
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +28,8 @@ from coop4int.cases.domain.statistics import (
     unit_statistics,
     unit_time_zone,
 )
+
+CSV_HEADER = ("section", "key", "value")
 
 # Far enough for any record the service will hold; also keeps the day after ``end`` a date.
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
@@ -128,14 +131,23 @@ class CaseStatisticsView(StaffView):
     def _csv(self, stats: UnitStatistics) -> HttpResponse:
         unit = stats.unit.slug if stats.unit else "all"
         filename = f"coop4int-cases-{unit}-{stats.start.isoformat()}-{stats.end.isoformat()}.csv"
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerow(("section", "key", "value"))
-        writer.writerows(tuple(map(inert, row)) for row in statistics_rows(stats))
-        return response
+        return csv_response(filename, statistics_rows(stats), header=CSV_HEADER)
 
 
 def inert(value: str) -> str:
     """A topic or service name that a spreadsheet would run as a formula is kept as text."""
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def csv_response(
+    filename: str, rows: Iterable[Sequence[str]], *, header: Sequence[str] = ()
+) -> HttpResponse:
+    """A CSV file of statistics to download as ``filename``: ``header`` (when given) and then
+    ``rows``, every value of which is kept ``inert``."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    if header:
+        writer.writerow(header)
+    writer.writerows(tuple(map(inert, row)) for row in rows)
+    return response

@@ -3,7 +3,6 @@ page and as a CSV file. Who is counted, the rounding and suppression of small co
 audit of each reading are the domain's (``learning.domain.statistics``); these views only show
 them."""
 
-import csv
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -14,10 +13,11 @@ from django.utils import timezone
 
 from coop4int.accounts.roles import Permission
 from coop4int.backoffice.case_stats_views import (
+    CSV_HEADER,
     StatisticsForm,
     chosen_unit,
+    csv_response,
     default_unit,
-    inert,
     requested,
 )
 from coop4int.backoffice.views import StaffView
@@ -29,8 +29,6 @@ from coop4int.learning.domain.statistics import (
     statistics_units,
     training_statistics,
 )
-
-CSV_HEADER = ("section", "key", "value")
 
 
 def current_year(zone: str) -> tuple[date, date]:
@@ -77,12 +75,7 @@ class TrainingStatisticsView(StaffView):
     def _csv(self, stats: TrainingStatistics) -> HttpResponse:
         unit = stats.unit.slug if stats.unit else "all"
         filename = f"coop4int-training-{unit}-{stats.start.isoformat()}-{stats.end.isoformat()}.csv"
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        writer = csv.writer(response)
-        writer.writerow(CSV_HEADER)
-        writer.writerows(tuple(map(inert, row)) for row in statistics_rows(stats))
-        return response
+        return csv_response(filename, statistics_rows(stats), header=CSV_HEADER)
 
 
 class TrainingStatisticsCsvView(TrainingStatisticsView):

@@ -12,34 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from coop4int.appointments.enums import NotifyBy
 from coop4int.core.languages import language_choices
-from coop4int.people.domain.contacts import normalise_email, normalise_phone
 from coop4int.portal.abuse import honeypot_field
+from coop4int.portal.forms import ContactDetailsForm
 
 ACCESSIBILITY_MAX_LENGTH = 1000
-PHONE_HELP = _("With the country code if it is not a Cabo Verdean number, e.g. +221…")
 
 
-class ContactForm(forms.Form):
+class ContactForm(ContactDetailsForm):
     """Who the appointment (or the waiting-list place) is for, and how to reach them."""
 
-    name = forms.CharField(
-        label=_("Your name"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    phone = forms.CharField(
-        label=_("Your phone number"),
-        help_text=PHONE_HELP,
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    email = forms.CharField(
-        label=_("Your e-mail"),
-        max_length=254,
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
     notify_by = forms.ChoiceField(
         label=_("Send me messages about the appointment by"),
         choices=NotifyBy.choices,
@@ -62,35 +43,6 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         if language in dict(language_choices()):
             self.fields["language"].initial = language
-
-    def clean_phone(self) -> str:
-        text: str = self.cleaned_data["phone"]
-        return normalise_phone(text) if text.strip() else ""
-
-    def clean_email(self) -> str:
-        text: str = self.cleaned_data["email"]
-        return normalise_email(text) if text.strip() else ""
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.has_error("phone") or self.has_error("email"):
-            return data
-        phone, email = data.get("phone", ""), data.get("email", "")
-        if not phone and not email:
-            raise forms.ValidationError(
-                _("Please give a phone number or an e-mail address."), code="contact"
-            )
-        notify_by = data.get("notify_by")
-        if notify_by == NotifyBy.EMAIL and not email:
-            self.add_error(
-                "notify_by", _("To get messages by e-mail, please give your e-mail address.")
-            )
-        elif notify_by in (NotifyBy.SMS, NotifyBy.WHATSAPP) and not phone:
-            self.add_error(
-                "notify_by",
-                _("To get messages by SMS or WhatsApp, please give your phone number."),
-            )
-        return data
 
     def contact(self) -> dict[str, Any]:
         """The keyword arguments of ``book_slot`` / ``join_waiting_list`` for the person; only

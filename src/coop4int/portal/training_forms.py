@@ -18,10 +18,9 @@ from coop4int.core.languages import REGISTRY, language_choices
 from coop4int.core.text_search import fold
 from coop4int.learning.domain.enrolment import Applicant
 from coop4int.learning.enums import Audience
-from coop4int.people.domain.contacts import normalise_email, normalise_phone
 from coop4int.people.enums import Sex
 from coop4int.portal.abuse import honeypot_field
-from coop4int.portal.booking_forms import PHONE_HELP
+from coop4int.portal.forms import ContactDetailsForm
 
 MOTIVATION_MAX_LENGTH = 2000
 # CLDR regions that are no country a person holds: unknown, the EU, the eurozone, the UN,
@@ -93,29 +92,11 @@ def country_choices() -> list[tuple[str, str]]:
     return sorted(countries, key=lambda choice: fold(choice[1]))
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(ContactDetailsForm):
     """An application to one of a course's sessions. ``sessions`` are its choices: (id, label)
     of each session open for applications."""
 
     session = forms.ChoiceField(label=_("Session"), widget=forms.RadioSelect)
-    name = forms.CharField(
-        label=_("Your name"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    phone = forms.CharField(
-        label=_("Your phone number"),
-        help_text=PHONE_HELP,
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    email = forms.CharField(
-        label=_("Your e-mail"),
-        max_length=254,
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
     notify_by = forms.ChoiceField(
         label=_("Send me messages about my application by"),
         choices=NotifyBy.choices,
@@ -142,6 +123,8 @@ class ApplicationForm(forms.Form):
     )
     website = honeypot_field()
 
+    field_order = ["session"]
+
     def __init__(
         self, *args: Any, sessions: Sequence[tuple[str, str]], language: str, **kwargs: Any
     ) -> None:
@@ -156,35 +139,6 @@ class ApplicationForm(forms.Form):
     def clean_name(self) -> str:
         text: str = self.cleaned_data["name"]
         return text.strip()
-
-    def clean_phone(self) -> str:
-        text: str = self.cleaned_data["phone"]
-        return normalise_phone(text) if text.strip() else ""
-
-    def clean_email(self) -> str:
-        text: str = self.cleaned_data["email"]
-        return normalise_email(text) if text.strip() else ""
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if self.has_error("phone") or self.has_error("email"):
-            return data
-        phone, email = data.get("phone", ""), data.get("email", "")
-        if not phone and not email:
-            raise forms.ValidationError(
-                _("Please give a phone number or an e-mail address."), code="contact"
-            )
-        notify_by = data.get("notify_by")
-        if notify_by == NotifyBy.EMAIL and not email:
-            self.add_error(
-                "notify_by", _("To get messages by e-mail, please give your e-mail address.")
-            )
-        elif notify_by in (NotifyBy.SMS, NotifyBy.WHATSAPP) and not phone:
-            self.add_error(
-                "notify_by",
-                _("To get messages by SMS or WhatsApp, please give your phone number."),
-            )
-        return data
 
     def applicant(self) -> Applicant:
         """The applicant as ``apply_publicly`` takes them; only after ``is_valid()``."""

@@ -72,6 +72,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from statistics import median
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -279,7 +280,10 @@ class Breakdown:
 
 
 @dataclass(frozen=True, slots=True)
-class UnitStatistics:
+class PeriodFigures:
+    """Which figures these are: of a unit (or all units), over a period of whole days in a
+    time zone, rounded to a base."""
+
     unit: Unit | None
     """``None``: all units together."""
     start: date
@@ -287,6 +291,10 @@ class UnitStatistics:
     time_zone: str
     small_cell: int
     """The rounding base. Every count below is a multiple of it, or ``None`` ("<base")."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStatistics(PeriodFigures):
     contacts: int | None
     cases_opened: int | None
     cases_closed: int | None
@@ -329,19 +337,21 @@ class UnitStatistics:
         )
 
 
-def sees_all_units(user: User) -> bool:
-    """Whether ``user`` may read every unit's statistics, and all units together."""
-    return bool(
-        user.has_perm(Permission.VIEW_CASE_STATISTICS) and reads_statistics_nationwide.test(user)
-    )
+def sees_all_units(user: User, permission: Permission = Permission.VIEW_CASE_STATISTICS) -> bool:
+    """Whether ``user`` may read every unit's statistics, and all units together: the
+    statistics that ``permission`` opens, the support desk's unless it says otherwise."""
+    return bool(user.has_perm(permission) and reads_statistics_nationwide.test(user))
 
 
-def statistics_units(user: User) -> QuerySet[Unit]:
-    """The units whose statistics ``user`` may read (partners hold no cases)."""
-    if not user.has_perm(Permission.VIEW_CASE_STATISTICS):
+def statistics_units(
+    user: User, permission: Permission = Permission.VIEW_CASE_STATISTICS
+) -> QuerySet[Unit]:
+    """The units whose statistics (those ``permission`` opens) ``user`` may read (partners
+    hold no cases)."""
+    if not user.has_perm(permission):
         return Unit.objects.none()
     units = Unit.objects.exclude(kind=UnitKind.PARTNER).order_by("name")
-    if sees_all_units(user):
+    if sees_all_units(user, permission):
         return units
     return units.filter(pk=user.unit_id) if user.unit_id else Unit.objects.none()
 
@@ -350,11 +360,20 @@ def unit_time_zone(unit: Unit | None) -> str:
     return unit.time_zone if unit is not None and unit.time_zone else settings.TIME_ZONE
 
 
-def _shown(count: int) -> int | None:
+def period_bounds(start: date, end: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The first moment of ``start`` and the first moment after ``end`` in ``zone``: a period
+    of whole days, both ends included."""
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end, time.min, tzinfo=zone) + timedelta(days=1)
+    return since, until
+
+
+def shown(count: int) -> int | None:
+    """A rounded count as published: ``None`` (shown as "<base") for one rounded to 0."""
     return count or None
 
 
-def _breakdown(
+def build_breakdown(
     code: str,
     title: str,
     rounded: Mapping[str, int],
@@ -368,7 +387,7 @@ def _breakdown(
     otherwise the groups that did not round to 0, the largest first, then by name."""
     if fixed:
         keys = [*labels, *(key for key in rounded if key not in labels)]
-        cells = [Cell(key, labels.get(key, key), _shown(rounded.get(key, 0))) for key in keys]
+        cells = [Cell(key, labels.get(key, key), shown(rounded.get(key, 0))) for key in keys]
     else:
         cells = sorted(
             (Cell(key, labels.get(key, key), count) for key, count in rounded.items() if count),
@@ -378,7 +397,7 @@ def _breakdown(
         code=code,
         title=title,
         cells=tuple(cells),
-        total=_shown(total),
+        total=shown(total),
         note=note,
         lists_all=fixed,
     )
@@ -397,7 +416,8 @@ def _median_hours(
     return round(median(spans), 1) if len(spans) >= least else None
 
 
-def _country_names() -> dict[str, str]:
+def country_names() -> dict[str, str]:
+    """The names of countries by their ISO code, in the page's language."""
     try:
         return dict(Locale.parse(current_locale()).territories)
     except (UnknownLocaleError, ValueError):
@@ -408,7 +428,7 @@ def _in(moment: datetime | None, since: datetime, until: datetime) -> bool:
     return moment is not None and since <= moment < until
 
 
-def _consenting(person: str) -> Exists:
+def consenting(person: str) -> Exists:
     """Whether the person at ``person`` (a path from the queried model) lets their data be
     used in statistics."""
     return Exists(
@@ -440,9 +460,7 @@ def unit_statistics(
             raise Http404
     base = small_cell()
     zone_name = unit_time_zone(unit)
-    zone = ZoneInfo(zone_name)
-    since = datetime.combine(start, time.min, tzinfo=zone)
-    until = datetime.combine(end, time.min, tzinfo=zone) + timedelta(days=1)
+    since, until = period_bounds(start, end, ZoneInfo(zone_name))
     scope = Q() if unit is None else Q(unit=unit)
     case_scope = Q() if unit is None else Q(case__unit=unit)
     now = timezone.now()
@@ -451,7 +469,7 @@ def unit_statistics(
         return Q(**{f"{field}__gte": since, f"{field}__lt": until})
 
     rows: list[Mapping[str, Any]] = list(
-        Case.objects.filter(scope, _consenting("person"))
+        Case.objects.filter(scope, consenting("person"))
         .filter(
             during("opened_at")
             | during("first_reply_at")
@@ -483,7 +501,7 @@ def unit_statistics(
     # set, so that two topics of the same name count a case once.
     topics: dict[str, set[int]] = defaultdict(set)
     for case_id, name, names in (
-        Case.topics.through.objects.filter(case_scope, _consenting("case__person"))
+        Case.topics.through.objects.filter(case_scope, consenting("case__person"))
         .filter(case__opened_at__gte=since, case__opened_at__lt=until)
         .values_list("case_id", "taxonomyterm__name", "taxonomyterm__names")
         .order_by()
@@ -495,7 +513,7 @@ def unit_statistics(
 
     channels: dict[str, list[int]] = defaultdict(list)
     for interaction_id, channel in (
-        Interaction.objects.filter(case_scope, _consenting("case__person"), direction=Direction.IN)
+        Interaction.objects.filter(case_scope, consenting("case__person"), direction=Direction.IN)
         .exclude(channel=Channel.NOTE)
         .filter(occurred_at__gte=since, occurred_at__lt=until)
         .values_list("id", "channel")
@@ -503,7 +521,7 @@ def unit_statistics(
     ):
         channels[channel].append(interaction_id)
     overdue = (
-        Case.objects.filter(scope, _consenting("person"), status__in=ACTIVE)
+        Case.objects.filter(scope, consenting("person"), status__in=ACTIVE)
         .filter(first_reply_at__isnull=True, due_at__lt=now)
         .values_list("id", flat=True)
         .order_by()
@@ -512,7 +530,7 @@ def unit_statistics(
     services: dict[str, list[int]] = defaultdict(list)
     results: dict[str, list[int]] = defaultdict(list)
     for referral_id, service, status, outcome in (
-        Referral.objects.filter(case_scope, _consenting("case__person"))
+        Referral.objects.filter(case_scope, consenting("case__person"))
         .filter(sent_at__gte=since, sent_at__lt=until)
         .values_list("id", "service__name", "status", "outcome")
         .order_by()
@@ -569,7 +587,7 @@ def unit_statistics(
     )
     overdue_shown = round_count(cases.count(overdue, "overdue_now"), base=base)
 
-    countries = _country_names()
+    countries = country_names()
     unknown = pgettext("statistics", "Not known")
     opened_total = opened_cases.total
     stats = UnitStatistics(
@@ -578,17 +596,17 @@ def unit_statistics(
         end=end,
         time_zone=zone_name,
         small_cell=base,
-        contacts=_shown(by_channel.total),
-        cases_opened=_shown(opened_total),
-        cases_closed=_shown(round_count(closed, base=base)),
-        overdue_now=_shown(overdue_shown),
+        contacts=shown(by_channel.total),
+        cases_opened=shown(opened_total),
+        cases_closed=shown(round_count(closed, base=base)),
+        overdue_now=shown(overdue_shown),
         median_hours_to_first_reply=_median_hours(rows, "first_reply_at", since, until, base),
         median_hours_to_resolution=_median_hours(rows, "resolved_at", since, until, base),
-        satisfaction_answers=_shown(answers_shown),
+        satisfaction_answers=shown(answers_shown),
         satisfaction_average=round(sum(score for _pk, score in answers) / len(answers), 1)
         if answers_shown >= 2 * base
         else None,
-        contacts_by_channel=_breakdown(
+        contacts_by_channel=build_breakdown(
             "contacts_by_channel",
             _("Contacts from people, by channel"),
             by_channel.breakdowns["channel"],
@@ -596,7 +614,7 @@ def unit_statistics(
             total=by_channel.total,
             fixed=True,
         ),
-        opened_by_topic=_breakdown(
+        opened_by_topic=build_breakdown(
             "cases_by_topic",
             _("Cases opened by topic"),
             opened_cases.breakdowns["topic"],
@@ -605,7 +623,7 @@ def unit_statistics(
             fixed=False,
             note=_("A case with several topics counts under each."),
         ),
-        opened_by_nationality=_breakdown(
+        opened_by_nationality=build_breakdown(
             "cases_by_nationality",
             _("Cases opened by nationality"),
             opened_cases.breakdowns["nationality"],
@@ -614,7 +632,7 @@ def unit_statistics(
             fixed=False,
             note=_("A person with several nationalities counts under each."),
         ),
-        opened_by_sex=_breakdown(
+        opened_by_sex=build_breakdown(
             "cases_by_sex",
             _("Cases opened by sex"),
             opened_cases.breakdowns["sex"],
@@ -622,7 +640,7 @@ def unit_statistics(
             total=opened_total,
             fixed=True,
         ),
-        opened_by_island=_breakdown(
+        opened_by_island=build_breakdown(
             "cases_by_island",
             _("Cases opened by island of the person"),
             opened_cases.breakdowns["island"],
@@ -630,7 +648,7 @@ def unit_statistics(
             total=opened_total,
             fixed=True,
         ),
-        referrals_by_service=_breakdown(
+        referrals_by_service=build_breakdown(
             "referrals_by_service",
             _("Referrals sent, by partner service"),
             sent.breakdowns["service"],
@@ -638,7 +656,7 @@ def unit_statistics(
             total=sent.total,
             fixed=False,
         ),
-        referrals_by_result=_breakdown(
+        referrals_by_result=build_breakdown(
             "referrals_by_result",
             _("Referrals sent, by status or outcome"),
             sent.breakdowns["result"],
@@ -648,20 +666,26 @@ def unit_statistics(
             fixed=True,
         ),
     )
-    data: dict[str, Any] = {
-        "period": f"{start.isoformat()}/{end.isoformat()}",
-        "unit": unit.slug if unit is not None else "all",
-    }
-    if exported:
+    record_reading(
+        "cases.statistics.exported" if exported else "cases.statistics.viewed",
+        user=user,
+        stats=stats,
         # What left as a file: its rows of figures (``statistics_rows``, the header aside).
-        data["rows"] = sum(1 for _row in statistics_rows(stats))
-    audit.record(
-        action="cases.statistics.exported" if exported else "cases.statistics.viewed",
-        actor=user,
-        unit=unit,
-        data=data,
+        rows=sum(1 for _row in statistics_rows(stats)) if exported else None,
     )
     return stats
+
+
+def record_reading(action: str, *, user: User, stats: PeriodFigures, rows: int | None) -> None:
+    """Audit ``action``, a reading of ``stats`` by ``user``: the period, the unit ("all":
+    every unit) and, for a file, its number of ``rows``."""
+    data: dict[str, Any] = {
+        "period": f"{stats.start.isoformat()}/{stats.end.isoformat()}",
+        "unit": stats.unit.slug if stats.unit is not None else "all",
+    }
+    if rows is not None:
+        data["rows"] = rows
+    audit.record(action=action, actor=user, unit=stats.unit, data=data)
 
 
 def statistics_rows(stats: UnitStatistics) -> Iterator[tuple[str, str, str]]:
@@ -672,14 +696,8 @@ def statistics_rows(stats: UnitStatistics) -> Iterator[tuple[str, str, str]]:
     def plain(value: float | None) -> str:
         return "" if value is None else f"{value:g}"
 
-    def count(value: int | None) -> str:
-        return f"<{stats.small_cell}" if value is None else str(value)
-
-    yield ("period", "start", stats.start.isoformat())
-    yield ("period", "end", stats.end.isoformat())
-    yield ("period", "unit", stats.unit.slug if stats.unit else "all")
-    yield ("period", "time_zone", stats.time_zone)
-    yield ("period", "rounding_base", str(stats.small_cell))
+    count = partial(count_text, base=stats.small_cell)
+    yield from period_rows(stats)
     yield ("summary", "contacts", count(stats.contacts))
     yield ("summary", "cases_opened", count(stats.cases_opened))
     yield ("summary", "cases_closed", count(stats.cases_closed))
@@ -688,7 +706,27 @@ def statistics_rows(stats: UnitStatistics) -> Iterator[tuple[str, str, str]]:
     yield ("summary", "median_hours_to_resolution", plain(stats.median_hours_to_resolution))
     yield ("summary", "satisfaction_answers", count(stats.satisfaction_answers))
     yield ("summary", "satisfaction_average", plain(stats.satisfaction_average))
-    for breakdown in stats.breakdowns:
+    yield from breakdown_rows(stats.breakdowns, base=stats.small_cell)
+
+
+def count_text(count: int | None, *, base: int) -> str:
+    """A published count as a CSV file gives it: "<base" for one rounded to 0."""
+    return f"<{base}" if count is None else str(count)
+
+
+def period_rows(stats: PeriodFigures) -> Iterator[tuple[str, str, str]]:
+    """The CSV rows of the ``period`` section: which figures these are and the rounding
+    base."""
+    yield ("period", "start", stats.start.isoformat())
+    yield ("period", "end", stats.end.isoformat())
+    yield ("period", "unit", stats.unit.slug if stats.unit else "all")
+    yield ("period", "time_zone", stats.time_zone)
+    yield ("period", "rounding_base", str(stats.small_cell))
+
+
+def breakdown_rows(breakdowns: Iterable[Breakdown], *, base: int) -> Iterator[tuple[str, str, str]]:
+    """The CSV rows of each breakdown, a section of its own: its cells, then its total."""
+    for breakdown in breakdowns:
         for cell in breakdown.cells:
-            yield (breakdown.code, cell.key, count(cell.count))
-        yield (breakdown.code, "total", count(breakdown.total))
+            yield (breakdown.code, cell.key, count_text(cell.count, base=base))
+        yield (breakdown.code, "total", count_text(breakdown.total, base=base))

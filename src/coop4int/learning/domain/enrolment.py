@@ -214,6 +214,16 @@ def _checked_statistics(sex: str, nationality: str) -> tuple[str, str]:
     return sex, nationality
 
 
+def _checked_language(code: str) -> str:
+    """The language ``code`` names, as stored; refused when it is none we know."""
+    try:
+        return get_language(code).code
+    except UnknownLanguage as error:
+        raise EnrolmentRefused(_("Please choose a language from the list."), code="language") from (
+            error
+        )
+
+
 def _checked_applicant(applicant: Applicant) -> dict[str, Any]:
     """The applicant's fields checked and in their stored form."""
     name = " ".join(applicant.name.split())
@@ -226,12 +236,7 @@ def _checked_applicant(applicant: Applicant) -> dict[str, Any]:
         )
     phone = normalise_phone(phone_text) if phone_text else ""
     email = normalise_email(email_text) if email_text else ""
-    try:
-        language = get_language(applicant.language).code
-    except UnknownLanguage as error:
-        raise EnrolmentRefused(_("Please choose a language from the list."), code="language") from (
-            error
-        )
+    language = _checked_language(applicant.language)
     notify_by = (applicant.notify_by or "").strip()
     if notify_by and notify_by not in NotifyBy.values:
         raise EnrolmentRefused(
@@ -341,6 +346,35 @@ def _save_new(enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
+def _enrol(*, actor: User, session: CourseSession, now: datetime, **fields: Any) -> Enrolment:
+    """A new enrolment in ``session`` (locked), made by staff with ``fields`` (the channel, the
+    participant and how to reach them): accepted while a place is free, else on the waiting
+    list. Audit ``learning.enrolment.enrolled`` (channel, status); message
+    ``enrolment_accepted`` or ``enrolment_waiting`` after the commit."""
+    status = _status_for_new(session)
+    enrolment = _save_new(
+        Enrolment(
+            session=session,
+            status=status,
+            created_at=now,
+            status_changed_at=now,
+            **fields,
+        )
+    )
+    audit.record(
+        action="learning.enrolment.enrolled",
+        actor=actor,
+        obj=enrolment,
+        unit=session.course.unit,
+        data={"channel": enrolment.channel, "status": status},
+    )
+    tell_on_commit(
+        enrolment,
+        "enrolment_accepted" if status == EnrolmentStatus.ACCEPTED else "enrolment_waiting",
+    )
+    return enrolment
+
+
 @transaction.atomic
 def enrol_person(
     *,
@@ -362,45 +396,24 @@ def enrol_person(
     _check_person(actor, person)
     session = _locked_session(session)
     _check_open(session, now=now)
-    try:
-        language = get_language(language or person.preferred_language or "pt").code
-    except UnknownLanguage as error:
-        raise EnrolmentRefused(_("Please choose a language from the list."), code="language") from (
-            error
-        )
+    language = _checked_language(language or person.preferred_language or "pt")
     phone, email = _contact_of(person)
     sex, nationality = _record_statistics(person)
-    status = _status_for_new(session)
-    enrolment = _save_new(
-        Enrolment(
-            session=session,
-            status=status,
-            channel=EnrolmentChannel.OFFICER,
-            person=person,
-            name=f"{person.given_names} {person.family_names}".strip()[:200],
-            phone=phone,
-            email=email,
-            language=language,
-            notify_by=NotifyBy.SMS if phone else (NotifyBy.EMAIL if email else ""),
-            sex=sex,
-            nationality=nationality,
-            created_at=now,
-            status_changed_at=now,
-            decided_by=actor,
-        )
-    )
-    audit.record(
-        action="learning.enrolment.enrolled",
+    return _enrol(
         actor=actor,
-        obj=enrolment,
-        unit=session.course.unit,
-        data={"channel": enrolment.channel, "status": status},
+        session=session,
+        now=now,
+        channel=EnrolmentChannel.OFFICER,
+        person=person,
+        name=f"{person.given_names} {person.family_names}".strip()[:200],
+        phone=phone,
+        email=email,
+        language=language,
+        notify_by=NotifyBy.SMS if phone else (NotifyBy.EMAIL if email else ""),
+        sex=sex,
+        nationality=nationality,
+        decided_by=actor,
     )
-    tell_on_commit(
-        enrolment,
-        "enrolment_accepted" if status == EnrolmentStatus.ACCEPTED else "enrolment_waiting",
-    )
-    return enrolment
 
 
 @transaction.atomic
@@ -429,35 +442,19 @@ def enrol_self(
         language = get_language(actor.language or "pt").code
     except UnknownLanguage:
         language = "pt"
-    status = _status_for_new(session)
-    enrolment = _save_new(
-        Enrolment(
-            session=session,
-            status=status,
-            channel=EnrolmentChannel.SELF,
-            staff=actor,
-            name=(actor.get_full_name() or actor.get_username())[:200],
-            email=actor.email or "",
-            language=language,
-            notify_by=NotifyBy.EMAIL if actor.email else "",
-            sex=sex,
-            nationality=nationality,
-            created_at=now,
-            status_changed_at=now,
-        )
-    )
-    audit.record(
-        action="learning.enrolment.enrolled",
+    return _enrol(
         actor=actor,
-        obj=enrolment,
-        unit=session.course.unit,
-        data={"channel": enrolment.channel, "status": status},
+        session=session,
+        now=now,
+        channel=EnrolmentChannel.SELF,
+        staff=actor,
+        name=(actor.get_full_name() or actor.get_username())[:200],
+        email=actor.email or "",
+        language=language,
+        notify_by=NotifyBy.EMAIL if actor.email else "",
+        sex=sex,
+        nationality=nationality,
     )
-    tell_on_commit(
-        enrolment,
-        "enrolment_accepted" if status == EnrolmentStatus.ACCEPTED else "enrolment_waiting",
-    )
-    return enrolment
 
 
 # --- Deciding, withdrawing ----------------------------------------------------------------------

@@ -81,43 +81,51 @@ number of rows. Whatever the data, a reading costs the same seven queries at mos
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from fractions import Fraction
+from functools import partial
 from random import Random
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from coop4int.accounts.enums import Island, UnitKind
+from coop4int.accounts.enums import Island
 from coop4int.accounts.models import Unit, User
 from coop4int.accounts.roles import Permission
+from coop4int.cases.domain import statistics as desk_statistics
 from coop4int.cases.domain.statistics import (
     Breakdown,
     Cell,
     Counted,
     Keys,
+    PeriodFigures,
     Tally,
+    breakdown_rows,
+    build_breakdown,
+    consenting,
+    count_text,
+    country_names,
+    period_bounds,
+    period_rows,
+    record_reading,
     round_count,
     round_tally,
+    shown,
     small_cell,
     unit_time_zone,
 )
-from coop4int.cases.rules import reads_statistics_nationwide
 from coop4int.content.models import Translation
-from coop4int.core import audit
 from coop4int.core.formatting import current_locale
 from coop4int.core.text_search import fold
 from coop4int.learning.enums import HOLDING, Audience, EnrolmentStatus, RevocationReason
 from coop4int.learning.models import Certificate, CourseSession, Enrolment
-from coop4int.people.enums import Purpose, Sex
-from coop4int.people.models import Consent
+from coop4int.people.enums import Sex
 
 ONLINE = "online"
 UNKNOWN = "unknown"
@@ -352,14 +360,7 @@ def completion_rate(completed: int, ended: int, *, base: int) -> int | None:
 
 
 @dataclass(frozen=True, slots=True)
-class TrainingStatistics:
-    unit: Unit | None
-    """``None``: all units together."""
-    start: date
-    end: date
-    time_zone: str
-    small_cell: int
-    """The rounding base. Every count below is a multiple of it, or ``None`` ("<base")."""
+class TrainingStatistics(PeriodFigures):
     participants: int | None
     completed: int | None
     ended: int | None
@@ -395,21 +396,13 @@ class TrainingStatistics:
 
 def sees_all_units(user: User) -> bool:
     """Whether ``user`` may read every unit's training statistics, and all units together."""
-    return bool(
-        user.has_perm(Permission.VIEW_TRAINING_STATISTICS)
-        and reads_statistics_nationwide.test(user)
-    )
+    return desk_statistics.sees_all_units(user, Permission.VIEW_TRAINING_STATISTICS)
 
 
 def statistics_units(user: User) -> QuerySet[Unit]:
     """The units whose training statistics ``user`` may read. Partner organisations run no
     courses: a course they give is run by a unit and names them as its organisation."""
-    if not user.has_perm(Permission.VIEW_TRAINING_STATISTICS):
-        return Unit.objects.none()
-    units = Unit.objects.exclude(kind=UnitKind.PARTNER).order_by("name")
-    if sees_all_units(user):
-        return units
-    return units.filter(pk=user.unit_id) if user.unit_id else Unit.objects.none()
+    return desk_statistics.statistics_units(user, Permission.VIEW_TRAINING_STATISTICS)
 
 
 def _readable_unit(user: User, unit_id: int | None) -> Unit | None:
@@ -424,22 +417,13 @@ def _readable_unit(user: User, unit_id: int | None) -> Unit | None:
     return unit
 
 
-def _consenting(person: str) -> Exists:
-    """Whether the person at ``person`` lets their data be used in statistics."""
-    return Exists(
-        Consent.objects.filter(
-            person=OuterRef(person), purpose=Purpose.STATISTICS, withdrawn_at__isnull=True
-        )
-    )
-
-
 def counted_enrolments(prefix: str = "") -> Q:
     """The enrolments (at ``prefix``, e.g. ``"enrolment__"``) the figures may count: staff's,
     anonymised ones, and people's with a live consent to statistics."""
     return (
         Q(**{f"{prefix}staff__isnull": False})
         | Q(**{f"{prefix}anonymised_at__isnull": False})
-        | Q(_consenting(f"{prefix}person"))
+        | Q(consenting(f"{prefix}person"))
     )
 
 
@@ -447,21 +431,10 @@ def _outcome(status: str) -> str:
     return status if status in (COMPLETED, NOT_COMPLETED) else NO_OUTCOME
 
 
-def _shown(count: int) -> int | None:
-    return count or None
-
-
 def _cells(
     rounded: Mapping[str, int], labels: Mapping[str, str], keys: Iterable[str]
 ) -> tuple[Cell, ...]:
-    return tuple(Cell(key, labels.get(key, key), _shown(rounded.get(key, 0))) for key in keys)
-
-
-def _country_names() -> dict[str, str]:
-    try:
-        return dict(Locale.parse(current_locale()).territories)
-    except (UnknownLocaleError, ValueError):
-        return {}
+    return tuple(Cell(key, labels.get(key, key), shown(rounded.get(key, 0))) for key in keys)
 
 
 def _course_titles(courses: Mapping[int, tuple[str, Any, str]]) -> dict[int, str]:
@@ -496,9 +469,7 @@ def training_statistics(
     unit = _readable_unit(user, unit_id)
     base = small_cell()
     zone_name = unit_time_zone(unit)
-    zone = ZoneInfo(zone_name)
-    since = datetime.combine(start, time.min, tzinfo=zone)
-    until = datetime.combine(end, time.min, tzinfo=zone) + timedelta(days=1)
+    since, until = period_bounds(start, end, ZoneInfo(zone_name))
     course_scope = Q() if unit is None else Q(course__unit=unit)
 
     # The courses with a session in the period: listed whoever took part.
@@ -566,9 +537,9 @@ def training_statistics(
     )
 
     titles = _course_titles(courses) if courses else {}
-    countries = _country_names()
+    countries = country_names()
     unknown = pgettext("statistics", "Not known")
-    total = _shown(trained.total)
+    total = shown(trained.total)
     course_order = sorted(trained.by_course, key=lambda course: (titles.get(course, ""), course))
     nationality_order = sorted(
         (code for code, count in trained.by_nationality.items() if count),
@@ -594,9 +565,6 @@ def training_statistics(
         NO_OUTCOME: _("No outcome recorded yet"),
     }
 
-    def extra(rounded: Mapping[str, int], labels: Mapping[str, str]) -> list[str]:
-        return [key for key in rounded if key not in labels]
-
     stats = TrainingStatistics(
         unit=unit,
         start=start,
@@ -604,11 +572,11 @@ def training_statistics(
         time_zone=zone_name,
         small_cell=base,
         participants=total,
-        completed=_shown(trained.completed),
-        ended=_shown(trained.ended),
+        completed=shown(trained.completed),
+        ended=shown(trained.ended),
         completion_rate=completion_rate(trained.completed, trained.ended, base=base),
-        certificates_issued=_shown(issued),
-        certificates_revoked=_shown(revoked),
+        certificates_issued=shown(issued),
+        certificates_revoked=shown(revoked),
         by_audience=Breakdown(
             code="trained_by_audience",
             title=_("People trained, by audience of the course"),
@@ -627,30 +595,28 @@ def training_statistics(
             code="trained_by_course",
             title=_("People trained, by course"),
             cells=tuple(
-                Cell(slug, titles.get(course, slug), _shown(trained.by_course[course]))
+                Cell(slug, titles.get(course, slug), shown(trained.by_course[course]))
                 for course in course_order
                 for slug in [courses[course][0] if course in courses else str(course)]
             ),
             total=total,
             note=_("Every course with a session starting in the period is listed."),
         ),
-        by_island=Breakdown(
-            code="trained_by_island",
-            title=_("People trained, by island of the session"),
-            cells=_cells(
-                trained.by_island,
-                island_labels,
-                [*island_labels, *extra(trained.by_island, island_labels)],
-            ),
-            total=total,
+        by_island=build_breakdown(
+            "trained_by_island",
+            _("People trained, by island of the session"),
+            trained.by_island,
+            island_labels,
+            total=trained.total,
+            fixed=True,
         ),
-        by_sex=Breakdown(
-            code="trained_by_sex",
-            title=_("People trained, by sex"),
-            cells=_cells(
-                trained.by_sex, sex_labels, [*sex_labels, *extra(trained.by_sex, sex_labels)]
-            ),
-            total=total,
+        by_sex=build_breakdown(
+            "trained_by_sex",
+            _("People trained, by sex"),
+            trained.by_sex,
+            sex_labels,
+            total=trained.total,
+            fixed=True,
         ),
         by_nationality=Breakdown(
             code="trained_by_nationality",
@@ -664,24 +630,20 @@ def training_statistics(
             total=total,
             lists_all=False,
         ),
-        by_outcome=Breakdown(
-            code="trained_by_outcome",
-            title=_("People trained, by outcome"),
-            cells=_cells(trained.by_outcome, outcome_labels, OUTCOMES),
-            total=total,
+        by_outcome=build_breakdown(
+            "trained_by_outcome",
+            _("People trained, by outcome"),
+            trained.by_outcome,
+            outcome_labels,
+            total=trained.total,
+            fixed=True,
         ),
     )
-    data: dict[str, Any] = {
-        "period": f"{start.isoformat()}/{end.isoformat()}",
-        "unit": unit.slug if unit is not None else "all",
-    }
-    if exported:
-        data["rows"] = sum(1 for _row in statistics_rows(stats))
-    audit.record(
-        action="learning.statistics.exported" if exported else "learning.statistics.viewed",
-        actor=user,
-        unit=unit,
-        data=data,
+    record_reading(
+        "learning.statistics.exported" if exported else "learning.statistics.viewed",
+        user=user,
+        stats=stats,
+        rows=sum(1 for _row in statistics_rows(stats)) if exported else None,
     )
     return stats
 
@@ -691,14 +653,8 @@ def statistics_rows(stats: TrainingStatistics) -> Iterator[tuple[str, str, str]]
     "<5" where a figure rounded to 0, and an empty value for a rate too few to give. The
     period section says the rounding base."""
 
-    def count(value: int | None) -> str:
-        return f"<{stats.small_cell}" if value is None else str(value)
-
-    yield ("period", "start", stats.start.isoformat())
-    yield ("period", "end", stats.end.isoformat())
-    yield ("period", "unit", stats.unit.slug if stats.unit else "all")
-    yield ("period", "time_zone", stats.time_zone)
-    yield ("period", "rounding_base", str(stats.small_cell))
+    count = partial(count_text, base=stats.small_cell)
+    yield from period_rows(stats)
     yield ("summary", "people_trained", count(stats.participants))
     yield ("summary", "completed", count(stats.completed))
     yield ("summary", "ended", count(stats.ended))
@@ -706,7 +662,4 @@ def statistics_rows(stats: TrainingStatistics) -> Iterator[tuple[str, str, str]]
     yield ("summary", "completion_rate_percent", rate)
     yield ("summary", "certificates_issued", count(stats.certificates_issued))
     yield ("summary", "certificates_revoked", count(stats.certificates_revoked))
-    for breakdown in stats.breakdowns:
-        for cell in breakdown.cells:
-            yield (breakdown.code, cell.key, count(cell.count))
-        yield (breakdown.code, "total", count(breakdown.total))
+    yield from breakdown_rows(stats.breakdowns, base=stats.small_cell)
