@@ -762,6 +762,11 @@ def _outcome(completed: bool) -> Any:
     return perform
 
 
+# The revoking form's fields get ids of their own: the assessment form on the same page has a
+# "note" too, and a label must point at its own field.
+REVOKE_AUTO_ID = "id_revoke_%s"
+
+
 def _revoke(act: Acting[Enrolment]) -> str:
     certificate = certificate_of(act.obj)
     if certificate is None:
@@ -788,7 +793,8 @@ class EnrolmentView(GuardedActions, ActionPage[Enrolment], StaffView):
         Action("assess", AssessmentForm, _assess, "progress"),
         Action("complete", forms.Form, _outcome(True), "outcome", shows_form=False),
         Action("not_complete", forms.Form, _outcome(False), "outcome", shows_form=False),
-        Action("revoke", RevokeForm, _revoke, "certificate"),
+        Action("revoke", RevokeForm, _revoke, "certificate",
+               options=lambda page, enrolment: {"auto_id": REVOKE_AUTO_ID}),
     )  # fmt: skip
     needs = dict.fromkeys(
         ("decide", "withdraw", "revoke"), Permission.MANAGE_TRAINING
@@ -866,7 +872,7 @@ class EnrolmentView(GuardedActions, ActionPage[Enrolment], StaffView):
             "verify_address": verify_page_url(certificate.pk, certificate.language)
             if certificate
             else "",
-            "revoke_form": bound.get("revoke") or RevokeForm(),
+            "revoke_form": bound.get("revoke") or RevokeForm(auto_id=REVOKE_AUTO_ID),
         } | self.section_context(request, enrolment)
         return render(request, "backoffice/training/enrolment.html", context)
 
