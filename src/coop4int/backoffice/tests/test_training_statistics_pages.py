@@ -169,6 +169,18 @@ def test_coordinators_and_administrators_may_read(client, login_verified, make_s
         assert client.get(URL, MARCH).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("role", "linked"),
+    [(Role.ANALYST, True), (Role.UNIT_COORDINATOR, True), (Role.FRONT_OFFICE_OFFICER, False)],
+)
+def test_the_staff_menu_links_the_page_for_those_who_may_read_it(
+    client, login_verified, make_staff, unit, role, linked
+):
+    login_verified(client, make_staff(role, unit))
+    home = client.get(reverse("backoffice:home")).content.decode()
+    assert (f'href="{URL}"' in home) is linked
+
+
 def test_bad_input_is_an_error_on_the_form_and_nothing_is_read(desk):
     backwards = desk.get(URL, {"start": "2026-03-31", "end": "2026-03-01"}, headers=EN)
     nonsense = desk.get(URL, MARCH | {"start": "soon"}, headers=EN)
