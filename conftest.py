@@ -4,15 +4,17 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import BaseDatabaseCache
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import sync_playwright
@@ -69,16 +71,62 @@ def _empty_cache(request: pytest.FixtureRequest) -> Iterator[None]:
         cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings: pytest.FixtureRequest) -> None:
+def _tests_own_settings(storages: dict) -> dict[str, object]:
     # Fast hashing in tests (argon2 is asserted by its own test), tasks run at once, static
     # files found without a collectstatic manifest.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    return {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "STORAGES": {
+            **storages,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: pytest.FixtureRequest) -> None:
+    for name, value in _tests_own_settings(settings.STORAGES).items():
+        setattr(settings, name, value)
+
+
+@pytest.fixture(scope="session")
+def rows_kept(django_db_setup, django_db_blocker) -> Callable[..., AbstractContextManager]:  # type: ignore[no-untyped-def]
+    """``with rows_kept(build, **settings) as built:`` — the rows ``build()`` writes, written
+    once for a group of tests (a class's, or those of one parameter of a class-scoped
+    ``parametrize``) instead of once by each of them.
+
+    They are written inside a transaction that stays open while the group's tests run and is
+    rolled back after the last of them; each test still runs in its own savepoint inside it
+    (pytest-django's ``db``), rolled back at its end, so that every test starts from exactly the
+    rows ``build()`` wrote. ``settings`` (and the tests' own: fast hashing, tasks at once) hold
+    from the build to that end. Only for tests that neither commit (not ``transactional_db``,
+    not ``live_server``) nor close the connection: a response the test client gave back is
+    closed already, and closing it again ends the request once more — which closes the
+    connection, found in a transaction. Objects kept in memory are shared too: a test that
+    changes one works on a copy (``copy.deepcopy``)."""
+
+    @contextmanager
+    def keep(build: Callable[[], object], **settings: object) -> Iterator[object]:
+        with override_settings(**_tests_own_settings(django_settings.STORAGES), **settings):
+            with django_db_blocker.unblock():
+                outer = transaction.atomic()
+                outer._from_testcase = True  # as Django's own TestCase marks its class's
+                outer.__enter__()
+                try:
+                    built = build()
+                except BaseException:
+                    transaction.set_rollback(True)
+                    outer.__exit__(None, None, None)
+                    raise
+            try:
+                yield built
+            finally:
+                with django_db_blocker.unblock():
+                    transaction.set_rollback(True)
+                    outer.__exit__(None, None, None)
+
+    return keep
 
 
 # Reference data under ../shared may be absent from a checkout; its tests skip with this reason.
