@@ -26,8 +26,21 @@ def load(at: datetime) -> None:
         call_command("load_demo", verbosity=0)
 
 
-def test_two_courses_each_readable_in_the_four_interface_languages():
+def _loaded() -> int:
+    """Load the demo; how many messages it sent."""
+    mail.outbox = []
     load(WEDNESDAY)
+    return len(mail.outbox)
+
+
+@pytest.fixture(scope="module")
+def demo(rows_kept, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The demo, loaded once for this module's tests and rolled back after them."""
+    with rows_kept(_loaded, MEDIA_ROOT=tmp_path_factory.mktemp("media")) as sent:
+        yield sent
+
+
+def test_two_courses_each_readable_in_the_four_interface_languages(demo):
     courses = {course.slug: course for course in Course.objects.all()}
     assert set(courses) == {"portugues-para-o-trabalho", "acolher-migrantes-direitos-servicos"}
     titles = {
@@ -49,8 +62,7 @@ def test_two_courses_each_readable_in_the_four_interface_languages():
     assert past.days.count() == 5
 
 
-def test_two_certificates_verify_as_valid_and_one_as_revoked():
-    load(WEDNESDAY)
+def test_two_certificates_verify_as_valid_and_one_as_revoked(demo):
     with time_machine.travel(WEDNESDAY, tick=False):
         states = sorted(
             verify_certificate(certificate.pk, now=WEDNESDAY).state
@@ -63,16 +75,15 @@ def test_two_certificates_verify_as_valid_and_one_as_revoked():
     assert all(enrolment.attendance.exists() for enrolment in ended)
 
 
-def test_a_public_application_waits_for_an_officer_and_names_no_record():
-    load(WEDNESDAY)
+def test_a_public_application_waits_for_an_officer_and_names_no_record(demo):
     application = Enrolment.objects.get(channel=EnrolmentChannel.PUBLIC_FORM)
     assert application.status == EnrolmentStatus.APPLIED
     assert application.person is None
     assert application.language == "kea"
 
 
-def test_loading_twice_changes_nothing_and_tells_nobody():
-    load(WEDNESDAY)
+def test_loading_twice_changes_nothing_and_tells_nobody(demo):
+    assert demo == 0
     counts = (Course.objects.count(), Enrolment.objects.count(), Certificate.objects.count())
     load(WEDNESDAY)
     assert (Course.objects.count(), Enrolment.objects.count(), Certificate.objects.count()) == (
