@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
+from coop4int.backoffice.tests.access_matrix_training import TrainingObjects
 from coop4int.backoffice.tests.test_access_matrix import MATRIX, AppointmentObjects, _url
 from coop4int.cases.domain.cases import open_case, reply
 from coop4int.cases.enums import Channel
@@ -40,6 +41,8 @@ NOT_PAGES = {
     "backoffice:privacy_access_json",
     "backoffice:privacy_access_zip",
     "backoffice:privacy_register_csv",
+    "backoffice:training_certificate_pdf",
+    "backoffice:training_statistics_csv",
 }
 # The elements that reach past the window's edge, innermost first: what to fix.
 TOO_WIDE = """() => [...document.querySelectorAll("main *")]
@@ -110,6 +113,7 @@ def objects(unit, national_unit, make_staff, settings, tmp_path):
         "person": person,
         "case_file": attached,
         "referral": referral,
+        "training": TrainingObjects(unit, now, colleague).made(),
     }
 
 
