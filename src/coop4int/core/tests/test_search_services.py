@@ -161,9 +161,16 @@ def test_renaming_a_topic_reaches_the_search_with_the_next_refresh(desk):
 # --- On the demo ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(db):
+def _load() -> None:
     call_command("load_demo", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def demo(rows_kept, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The demo, loaded once for this module's tests and rolled back after them; each test
+    starts from it in a savepoint of its own. Every test that does not use it comes before."""
+    with rows_kept(_load, MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 def _linked_services(html: str) -> set[str]:

@@ -19,16 +19,39 @@ from coop4int.demo import content
 
 
 @pytest.fixture(
-    params=[datetime(2026, 3, 2, 12, tzinfo=UTC), datetime(2031, 11, 20, 12, tzinfo=UTC)]
+    scope="module",
+    params=[datetime(2026, 3, 2, 12, tzinfo=UTC), datetime(2031, 11, 20, 12, tzinfo=UTC)],
 )
-def loaded_on(request, db) -> date:
-    with time_machine.travel(request.param, tick=False):
-        call_command("load_demo", stdout=StringIO())
-    return request.param.date()
+def _loaded_at(request, rows_kept, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The demo loaded at each moment once for this module's tests, rolled back after them;
+    what it sent by e-mail."""
+
+    def sent_loading() -> list:
+        mail.outbox = []
+        with time_machine.travel(request.param, tick=False):
+            call_command("load_demo", stdout=StringIO())
+        return list(mail.outbox)
+
+    with rows_kept(sent_loading, MEDIA_ROOT=tmp_path_factory.mktemp("media")) as sent:
+        yield request.param, sent
+
+
+@pytest.fixture
+def loaded_on(_loaded_at, db) -> date:  # type: ignore[no-untyped-def]
+    """The day the demo was loaded; each test starts from it in a savepoint of its own, the
+    messages the load sent in the outbox."""
+    moment, sent = _loaded_at
+    mail.outbox = list(sent)
+    return moment.date()
 
 
 def test_the_demo_cards_are_kept_by_the_aai_and_light_red_and_amber(loaded_on):
-    [health] = content_health(today=loaded_on)
+    # The AAI keeps the cards; Praia keeps the description of a training course.
+    by_unit = {
+        health.unit.slug: health for health in content_health(today=loaded_on) if health.unit
+    }
+    assert set(by_unit) == {"aai", "praia"}
+    health = by_unit["aai"]
     items = {item.item.slug: item for item in health.items}
 
     assert health.unit is not None
@@ -53,7 +76,13 @@ def test_the_aais_demo_editors_are_reminded(loaded_on):
             unit__slug="aai", role_assignments__role=Role.CONTENT_EDITOR
         ).values_list("email", flat=True)
     )
+    # And Praia's coordinator, for the course description Praia keeps.
+    praia = set(
+        User.objects.filter(
+            unit__slug="praia", role_assignments__role=Role.UNIT_COORDINATOR
+        ).values_list("email", flat=True)
+    )
 
-    assert send_health_reminders(today=loaded_on) == len(editors)
+    assert send_health_reminders(today=loaded_on) == len(editors | praia)
     assert "editor@demo.coop4int.example" in editors
-    assert {message.to[0] for message in mail.outbox} == editors
+    assert {message.to[0] for message in mail.outbox} == editors | praia

@@ -52,9 +52,20 @@ def _snapshot() -> dict[str, list[dict]]:
     }
 
 
-@pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
+def _load() -> None:
     call_command("load_demo", stdout=StringIO())
+
+
+@pytest.fixture(scope="module")
+def _demo_rows(rows_kept, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The demo, loaded once for this module's tests and rolled back after them."""
+    with rows_kept(_load, MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture
+def demo(_demo_rows, db):  # type: ignore[no-untyped-def]
+    """Each test starts from the demo as loaded, in a savepoint of its own."""
 
 
 def _windows(schedules, day: str) -> list[tuple[time, time]]:  # type: ignore[no-untyped-def]
