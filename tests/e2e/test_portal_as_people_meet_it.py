@@ -128,9 +128,9 @@ def test_the_home_buttons_do_not_touch_on_a_phone(browser, live_server, language
     page = context.new_page()
     page.goto(f"/{language}/")
     buttons = page.locator("main a.button")
-    # Where to get help, book an appointment, ask for help.
-    expect(buttons).to_have_count(3)
-    boxes = [buttons.nth(i).bounding_box() for i in range(3)]
+    # Where to get help, book an appointment, training courses, ask for help.
+    expect(buttons).to_have_count(4)
+    boxes = [buttons.nth(i).bounding_box() for i in range(4)]
     for first, second in pairwise(boxes):
         assert first is not None
         assert second is not None

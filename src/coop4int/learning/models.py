@@ -189,7 +189,7 @@ class Enrolment(models.Model):
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.NOT_STATED)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True)
     created_at = models.DateTimeField()
-    status_changed_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField(_("last changed"))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -226,7 +226,7 @@ class Attendance(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    recorded_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("attendance")
@@ -247,7 +247,7 @@ class Assessment(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    recorded_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("assessment")
@@ -282,7 +282,9 @@ class Certificate(models.Model):
     """A certificate of completion: the signed Open Badges 3.0 credential (a VC-JWT) and what
     the PDF and the verification page show."""
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_certificate_id)
+    id = models.CharField(
+        _("Certificate id"), primary_key=True, max_length=32, default=new_certificate_id
+    )
     enrolment = models.OneToOneField(
         Enrolment, on_delete=models.PROTECT, related_name="certificate"
     )

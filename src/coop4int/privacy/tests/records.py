@@ -1,13 +1,15 @@
 """A person with something of every kind the platform declares: two cases with their
 timelines (a message, a reply with a file, a note), a referral and a call-back, consents
 given and withdrawn, phones and e-mails, a link to another unit, a correction and a remark
-sent about a public page from their address. Built through the domain functions, as staff
+sent about a public page from their address, an appointment, a waiting-room ticket, and a
+course completed with its certificate. Built through the domain functions, as staff
 would."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 
 from coop4int.accounts.models import Unit, User
 from coop4int.appointments.domain.booking import book_slot, join_waiting_list
@@ -21,6 +23,8 @@ from coop4int.cases.enums import Channel
 from coop4int.cases.models import Case, Referral
 from coop4int.content.models import Feedback
 from coop4int.directory.models import Service
+from coop4int.learning.tests.credential_fixtures import SEED_A, issued
+from coop4int.learning.tests.factories import CourseSessionFactory
 from coop4int.people.domain.people import (
     PersonDetails,
     give_consent,
@@ -118,5 +122,11 @@ def person_with_records(
         service_at_location=desk.service_at_location, language=language, phone=phone,
         person=person, actor=officer, now=APPOINTMENTS_NOW,
     )  # fmt: skip
+    # A course the person completed at the unit: attendance, an assessment and its certificate.
+    with override_settings(CREDENTIAL_SIGNING_KEYS=[SEED_A]):
+        issued(
+            person=person, session=CourseSessionFactory(course__unit=unit), phone=phone,
+            name=f"{given_names} Tavares", language=language,
+        )  # fmt: skip
     person.refresh_from_db()
     return Records(person, (first, second), {"lista.pdf": PDF, "cartaz.png": PNG})
