@@ -274,8 +274,13 @@ class StatusList(models.Model):
 
 
 def new_certificate_id() -> str:
-    # 128 bits: the verification page names the holder, so its address cannot be guessed.
-    return secrets.token_urlsafe(16)
+    """128 random bits (the verification page names the holder, so its address cannot be
+    guessed), base64url, never starting with "-" or "_": the id is typed after a command
+    (``coop4int credentials revoke ID``), where a leading "-" would read as an option."""
+    while True:
+        candidate = secrets.token_urlsafe(16)
+        if candidate[0].isalnum():
+            return candidate
 
 
 class Certificate(models.Model):

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from coop4int.core.models import AuditEntry
 from coop4int.learning.credentials.keys import load_key
 from coop4int.learning.credentials.verify import verify_certificate
-from coop4int.learning.models import Certificate
+from coop4int.learning.models import Certificate, new_certificate_id
 from coop4int.learning.tests.credential_fixtures import (
     PUBLIC_URL,
     SEED_A,
@@ -146,3 +146,9 @@ def test_new_key_never_overwrites_a_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="exists already"):
         run("new-key", "--out", str(out))
     assert out.read_text() == "keep me"
+
+
+def test_a_certificate_id_never_reads_as_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn = iter(["-starts-like-an-option", "_underscore", "Abc123"])
+    monkeypatch.setattr("coop4int.learning.models.secrets.token_urlsafe", lambda n: next(drawn))
+    assert new_certificate_id() == "Abc123"
