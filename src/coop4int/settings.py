@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "coop4int.cases",
     "coop4int.appointments",
     "coop4int.learning",
+    "coop4int.observatory",
     "coop4int.privacy",
     "coop4int.portal",
     "coop4int.api",
@@ -215,6 +216,10 @@ PERIODIC_TASKS = [
     # The reminder the day before a course session starts (each enrolment reminded once).
     ("learning.send_reminders", "coop4int.learning.tasks.send_reminders",
      timedelta(minutes=30)),
+    # Once a quarter has ended, the platform's own tables of it are drafted for an analyst to
+    # review and publish (each quarter once).
+    ("observatory.draft_platform_tables", "coop4int.observatory.tasks.draft_platform_tables",
+     timedelta(days=1)),
 ]  # fmt: skip
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -469,3 +474,14 @@ CREDENTIAL_ISSUER_NAME = env.str(
     "CREDENTIAL_ISSUER_NAME", default="Alta Autoridade para a Imigração — Cabo Verde"
 )
 CREDENTIAL_ISSUER_EMAIL = env.str("CREDENTIAL_ISSUER_EMAIL", default="")
+
+# --- Migration Observatory (coop4int.observatory) -------------------------------------------
+# The publisher named in the open-data catalogue (DCAT-AP) and in every data package.
+OPENDATA_PUBLISHER_NAME = env.str(
+    "OPENDATA_PUBLISHER_NAME", default="Alta Autoridade para a Imigração — Cabo Verde"
+)
+OPENDATA_PUBLISHER_URL = env.str("OPENDATA_PUBLISHER_URL", default="")
+# The largest file an analyst may upload to import, in megabytes (the command has no limit).
+OBSERVATORY_UPLOAD_MAX_MB = env.int("OBSERVATORY_UPLOAD_MAX_MB", default=200)
+# The largest study (PDF) an analyst may add, in megabytes.
+OBSERVATORY_STUDY_MAX_MB = env.int("OBSERVATORY_STUDY_MAX_MB", default=50)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("hsds/", include("coop4int.api.hsds_urls")),
     path("api/v1/", include("coop4int.api.v1_urls")),
     path("credentials/", include("coop4int.api.credential_urls")),
+    path("opendata/", include("coop4int.api.opendata_urls")),
     path("hooks/", include("coop4int.channels.urls")),
     path("i18n/setlang/", set_language_view, name="set_language"),
     path("staff/", include("coop4int.accounts.urls")),

@@ -48,6 +48,9 @@ class Permission(StrEnum):
     ENROL_PEOPLE = "learning.enrol_person"
     # Training statistics and the training records of staff and partner organisations.
     VIEW_TRAINING_STATISTICS = "learning.view_statistics"
+    # The Migration Observatory: the indicator registry, importing, reviewing and publishing
+    # datasets (the platform's own quarterly tables included) and the studies library.
+    MANAGE_OBSERVATORY = "observatory.manage"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -95,7 +98,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.TRAINER: frozenset(_ALL_STAFF | {Permission.TEACH}),
     # Analysts read the case statistics of every unit (cases/rules.py), never the cases.
     Role.ANALYST: frozenset(
-        _ALL_STAFF | {Permission.VIEW_CASE_STATISTICS, Permission.VIEW_TRAINING_STATISTICS}
+        _ALL_STAFF
+        | {
+            Permission.VIEW_CASE_STATISTICS,
+            Permission.VIEW_TRAINING_STATISTICS,
+            Permission.MANAGE_OBSERVATORY,
+        }
     ),
     Role.PARTNER_USER: frozenset(
         _ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE, Permission.ANSWER_REFERRALS}

@@ -6,8 +6,10 @@ from coop4int.portal import (
     content_views,
     directory_views,
     feedback_views,
+    observatory_urls,
     queue_urls,
     search_views,
+    study_urls,
     training_urls,
     verify_urls,
     views,
@@ -44,4 +46,6 @@ urlpatterns = [
     *queue_urls.urlpatterns,
     *training_urls.urlpatterns,
     *verify_urls.urlpatterns,
+    *observatory_urls.urlpatterns,
+    *study_urls.urlpatterns,
 ]
