@@ -12,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from django.conf import settings
 
 from coop4int.core.files import MAX_BYTES
 from coop4int.core.management.commands.serve import Command
@@ -108,11 +109,15 @@ def _nginx_size(value: str) -> int:
 
 def test_nginx_takes_the_largest_upload_the_platform_accepts_and_not_much_more():
     site = NGINX.read_text()
-    (cap,) = re.findall(r"^\s*client_max_body_size\s+(\S+);", site, re.MULTILINE)
+    cap, observatory_cap = re.findall(r"^\s*client_max_body_size\s+(\S+);", site, re.MULTILINE)
 
     # A 10 MB file with its form fits; a body far beyond what the platform keeps never
     # reaches an app server.
     assert MAX_BYTES + 256 * 2**10 <= _nginx_size(cap) <= MAX_BYTES + 4 * 2**20
+    # The observatory's pages take the largest table or study an analyst may upload.
+    largest = max(settings.OBSERVATORY_UPLOAD_MAX_MB, settings.OBSERVATORY_STUDY_MAX_MB) * 2**20
+    assert largest + 256 * 2**10 <= _nginx_size(observatory_cap) <= largest + 4 * 2**20
+    assert "location /staff/observatory/ {" in site
 
 
 def test_nginx_hands_on_the_address_and_scheme_and_reaches_both_app_servers():

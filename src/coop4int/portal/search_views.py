@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from coop4int.core import search
+from coop4int.portal.study_views import language_label
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -16,6 +17,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         {
             "query": query,
             "hits": results.hits,
+            # A result in another language than the page's says which (a study is in its own
+            # language; a text missing in the reader's is found in a fallback).
+            "rows": [
+                (hit, language_label(hit.language) if hit.language != language else "")
+                for hit in results.hits
+            ],
             "left_out": results.left_out,
             "prefix": f"/{language}/",
         },
