@@ -53,6 +53,12 @@ from coop4int.appointments.models import (
 from coop4int.appointments.tests.helpers import bookable_desk
 from coop4int.backoffice import content_views
 from coop4int.backoffice.page_actions import ActionTable
+from coop4int.backoffice.tests.access_matrix_observatory import (
+    OBSERVATORY_MATRIX,
+    ObservatoryObjects,
+    observatory_post_rows,
+    observatory_url,
+)
 from coop4int.backoffice.tests.access_matrix_training import (
     NOT_THEIRS,
     TRAINING_MATRIX,
@@ -97,61 +103,69 @@ CONTENT_READERS = {Role.ADMINISTRATOR, Role.CONTENT_EDITOR, Role.UNIT_COORDINATO
 APPOINTMENT_MANAGERS = {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}
 
 # url name → (method, roles allowed, whether the object is scoped to a unit)
-MATRIX: dict[str, tuple[str, set[Role], bool]] = {
-    "backoffice:home": ("get", ALL, False),
-    "backoffice:audit_log": ("get", {Role.ADMINISTRATOR}, False),
-    "backoffice:unit_list": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
-    "backoffice:unit_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
-    "backoffice:staff_create": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
-    "backoffice:staff_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
-    "backoffice:directory": ("get", DIRECTORY_USERS, False),
-    "backoffice:directory_service": ("get", DIRECTORY_USERS, True),
-    "backoffice:directory_new": ("get", DIRECTORY_EDITORS, False),
-    "backoffice:directory_proposals": ("get", DIRECTORY_EDITORS, False),
-    "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
-    "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
-    "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
-    "backoffice:content_file": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
-    "backoffice:content_coverage": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
-    "backoffice:content_health": ("get", CONTENT_READERS, False),
-    "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
-    "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
-    "backoffice:case_inbox": ("get", CASE_WORKERS, False),
-    "backoffice:case_new": ("get", CASE_WORKERS, False),
-    "backoffice:case_statistics": ("get", CASE_WORKERS | {Role.ANALYST}, False),
-    "backoffice:case_detail": ("get", CASE_WORKERS, True),
-    "backoffice:case_file": ("get", CASE_WORKERS, True),
-    "backoffice:person_detail": ("get", CASE_WORKERS, True),
-    "backoffice:person_erasure": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
-    "backoffice:retention": ("get", {Role.ADMINISTRATOR}, False),
-    "backoffice:privacy_access": ("get", CASE_WORKERS, True),
-    "backoffice:privacy_access_json": ("get", CASE_WORKERS, True),
-    "backoffice:privacy_access_zip": ("get", CASE_WORKERS, True),
-    "backoffice:privacy_register": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
-    "backoffice:privacy_register_csv": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
-    "backoffice:privacy_breaches": ("get", {Role.ADMINISTRATOR}, False),
-    "backoffice:privacy_breach": ("get", {Role.ADMINISTRATOR}, False),
-    "backoffice:phone_line": ("get", CASE_WORKERS, False),
-    "backoffice:canned_answers": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
-    "backoffice:referral_list": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, False),
-    "backoffice:referral_detail": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, True),
-    # Appointments and the waiting room: whoever works the cases of the service's unit.
-    "backoffice:appointment_day": ("get", CASE_WORKERS, False),
-    "backoffice:appointment_new": ("get", CASE_WORKERS, False),
-    "backoffice:appointment_detail": ("get", CASE_WORKERS, True),
-    # Reception and the desk, opened on one of Praia's places (``?location=``).
-    "backoffice:queue_reception": ("get", CASE_WORKERS, True),
-    "backoffice:queue_desk": ("get", CASE_WORKERS, True),
-    "backoffice:queue_ticket": ("get", CASE_WORKERS, True),
-    "backoffice:queue_ticket_print": ("get", CASE_WORKERS, True),
-    "backoffice:appointment_statistics": ("get", CASE_WORKERS | {Role.ANALYST}, False),
-    # Without a unit in the address, the settings of the user's own unit.
-    "backoffice:appointment_settings": ("get", APPOINTMENT_MANAGERS, False),
-    "backoffice:appointment_settings_unit": ("get", APPOINTMENT_MANAGERS, True),
-    "accounts:account": ("get", ALL, False),
-    "accounts:password_change": ("get", ALL, False),
-    "accounts:recovery_codes": ("post", ALL, False),
-} | TRAINING_MATRIX  # the training pages: access_matrix_training.py
+MATRIX: dict[str, tuple[str, set[Role], bool]] = (
+    {
+        "backoffice:home": ("get", ALL, False),
+        "backoffice:audit_log": ("get", {Role.ADMINISTRATOR}, False),
+        "backoffice:unit_list": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
+        "backoffice:unit_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+        "backoffice:staff_create": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+        "backoffice:staff_detail": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+        "backoffice:directory": ("get", DIRECTORY_USERS, False),
+        "backoffice:directory_service": ("get", DIRECTORY_USERS, True),
+        "backoffice:directory_new": ("get", DIRECTORY_EDITORS, False),
+        "backoffice:directory_proposals": ("get", DIRECTORY_EDITORS, False),
+        "backoffice:directory_proposal": ("get", DIRECTORY_EDITORS, True),
+        "backoffice:content": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+        "backoffice:content_text": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+        "backoffice:content_file": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+        "backoffice:content_coverage": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+        "backoffice:content_health": ("get", CONTENT_READERS, False),
+        "backoffice:feedback_queue": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+        "backoffice:feedback_detail": ("get", {Role.ADMINISTRATOR, Role.CONTENT_EDITOR}, False),
+        "backoffice:case_inbox": ("get", CASE_WORKERS, False),
+        "backoffice:case_new": ("get", CASE_WORKERS, False),
+        "backoffice:case_statistics": ("get", CASE_WORKERS | {Role.ANALYST}, False),
+        "backoffice:case_detail": ("get", CASE_WORKERS, True),
+        "backoffice:case_file": ("get", CASE_WORKERS, True),
+        "backoffice:person_detail": ("get", CASE_WORKERS, True),
+        "backoffice:person_erasure": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, True),
+        "backoffice:retention": ("get", {Role.ADMINISTRATOR}, False),
+        "backoffice:privacy_access": ("get", CASE_WORKERS, True),
+        "backoffice:privacy_access_json": ("get", CASE_WORKERS, True),
+        "backoffice:privacy_access_zip": ("get", CASE_WORKERS, True),
+        "backoffice:privacy_register": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
+        "backoffice:privacy_register_csv": (
+            "get",
+            {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR},
+            False,
+        ),
+        "backoffice:privacy_breaches": ("get", {Role.ADMINISTRATOR}, False),
+        "backoffice:privacy_breach": ("get", {Role.ADMINISTRATOR}, False),
+        "backoffice:phone_line": ("get", CASE_WORKERS, False),
+        "backoffice:canned_answers": ("get", {Role.ADMINISTRATOR, Role.UNIT_COORDINATOR}, False),
+        "backoffice:referral_list": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, False),
+        "backoffice:referral_detail": ("get", {Role.ADMINISTRATOR, Role.PARTNER_USER}, True),
+        # Appointments and the waiting room: whoever works the cases of the service's unit.
+        "backoffice:appointment_day": ("get", CASE_WORKERS, False),
+        "backoffice:appointment_new": ("get", CASE_WORKERS, False),
+        "backoffice:appointment_detail": ("get", CASE_WORKERS, True),
+        # Reception and the desk, opened on one of Praia's places (``?location=``).
+        "backoffice:queue_reception": ("get", CASE_WORKERS, True),
+        "backoffice:queue_desk": ("get", CASE_WORKERS, True),
+        "backoffice:queue_ticket": ("get", CASE_WORKERS, True),
+        "backoffice:queue_ticket_print": ("get", CASE_WORKERS, True),
+        "backoffice:appointment_statistics": ("get", CASE_WORKERS | {Role.ANALYST}, False),
+        # Without a unit in the address, the settings of the user's own unit.
+        "backoffice:appointment_settings": ("get", APPOINTMENT_MANAGERS, False),
+        "backoffice:appointment_settings_unit": ("get", APPOINTMENT_MANAGERS, True),
+        "accounts:account": ("get", ALL, False),
+        "accounts:password_change": ("get", ALL, False),
+        "accounts:recovery_codes": ("post", ALL, False),
+    }
+    | TRAINING_MATRIX
+    | OBSERVATORY_MATRIX
+)  # access_matrix_training.py, _observatory.py
 # Reached before log-in, on purpose.
 PUBLIC_STAFF_URLS = {
     "accounts:login",
@@ -283,6 +297,7 @@ def _make_target() -> dict[str, Any]:
     assert appointments.ticket.number
     return {
         "training": TrainingObjects(unit, timezone.now(), colleague).made(),
+        "observatory": ObservatoryObjects().made(),
         "unit": unit,
         "other_unit": other_unit,
         "colleague": colleague,
@@ -357,6 +372,8 @@ def _url(name: str, target: dict) -> str:
         return _appointments_url(name, target)
     if name.startswith("backoffice:training_"):
         return training_url(name, target)
+    if name in OBSERVATORY_MATRIX:
+        return observatory_url(name, target)
     return reverse(name)
 
 
@@ -1366,6 +1383,7 @@ POST_ROWS |= {
 }
 
 POST_ROWS |= training_post_rows(PostRow)  # access_matrix_training.py
+POST_ROWS |= observatory_post_rows(PostRow)  # access_matrix_observatory.py
 
 # A ticket's page takes a POST only at the receipt's address, with the secret (its row is
 # ``queue_ticket_print``'s); without the secret, it answers 404 to whoever may open the page.
