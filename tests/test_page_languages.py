@@ -47,6 +47,7 @@ from coop4int.content.models import ContentItem, Translation
 from coop4int.directory.domain.editing import propose_change
 from coop4int.directory.models import ServiceAtLocation
 from coop4int.learning.models import Certificate, Course, CourseSession, Enrolment, SessionDay
+from coop4int.observatory.models import Indicator, Study
 from coop4int.people.models import Person
 from coop4int.privacy.domain.breaches import BreachDetails, record_breach
 from tests.page_languages import Finding, foreign_strings, foreign_text, visible_text
@@ -83,6 +84,11 @@ NOT_PAGES = {
     "portal:certificate_pdf": "a download (PDF)",
     "backoffice:training_statistics_csv": "a download (CSV)",
     "backoffice:training_certificate_pdf": "a download (PDF)",
+    "portal:study_file": "a download (PDF)",
+    "opendata_catalog": "open data (DCAT-AP JSON-LD)",
+    "opendata_dataset_sdmx": "open data (SDMX-CSV)",
+    "opendata_dataset_csv": "open data (CSV)",
+    "opendata_datapackage": "open data (a Frictionless data package, JSON)",
 }
 NOT_PAGE_NAMESPACES = {
     "hsds": "the HSDS API (JSON)",
@@ -339,6 +345,22 @@ PUBLIC: dict[str, Urls] = {
         reverse("portal:leaflet", args=[slug])
         for slug in {sal.service.unit.slug for sal in o["sals"] if sal.service.unit}
     ],
+    "portal:observatory": _one("portal:observatory"),
+    # Every indicator the demo publishes: official figures and the platform's own tables.
+    "portal:indicator": lambda o: [
+        reverse("portal:indicator", args=[code])
+        for code in Indicator.objects.filter(datasets__status="published")
+        .order_by("code")
+        .values_list("code", flat=True)
+    ],
+    "portal:studies": lambda o: [
+        reverse("portal:studies"),
+        reverse("portal:studies") + "?q=migrantes",
+    ],
+    "portal:study": lambda o: [
+        reverse("portal:study", args=[slug])
+        for slug in Study.objects.filter(status="published").values_list("slug", flat=True)
+    ],
 }
 BEFORE_LOG_IN: dict[str, Urls] = {
     "accounts:login": _one("accounts:login"),
@@ -473,6 +495,24 @@ STAFF: dict[str, Urls] = {
     "backoffice:training_staff_record": _one(
         "backoffice:training_staff_record", lambda o: o["staff"].username
     ),
+    "backoffice:observatory": _one("backoffice:observatory"),
+    "backoffice:observatory_import": _one("backoffice:observatory_import"),
+    "backoffice:observatory_dataset": lambda o: [
+        reverse("backoffice:observatory_dataset", args=[public_id])
+        for public_id in ("MIGRANT_STOCK-v1", "PLATFORM_CASES_OPENED-v1")
+    ],
+    "backoffice:observatory_indicators": _one("backoffice:observatory_indicators"),
+    "backoffice:observatory_indicator_new": _one("backoffice:observatory_indicator_new"),
+    "backoffice:observatory_indicator": _one(
+        "backoffice:observatory_indicator", lambda o: "MIGRANT_STOCK"
+    ),
+    "backoffice:platform_tables": _one("backoffice:platform_tables"),
+    "backoffice:studies": _one("backoffice:studies"),
+    "backoffice:study_new": _one("backoffice:study_new"),
+    "backoffice:study": lambda o: [
+        reverse("backoffice:study", args=[slug])
+        for slug in Study.objects.values_list("slug", flat=True)
+    ],
     "backoffice:training_unit_record": lambda o: [
         reverse("backoffice:training_unit_record", args=[slug]) for slug in ("praia", "iefp")
     ],

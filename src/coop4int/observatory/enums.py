@@ -147,6 +147,10 @@ LICENCES = {
         "Creative Commons Attribution-ShareAlike 4.0",
         "https://creativecommons.org/licenses/by-sa/4.0/",
     ),
+    "CC-BY-3.0-IGO": (
+        "Creative Commons Attribution 3.0 IGO",
+        "https://creativecommons.org/licenses/by/3.0/igo/",
+    ),
     "CC0-1.0": ("Creative Commons Zero 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
     "ODbL-1.0": (
         "Open Data Commons Open Database License 1.0",

@@ -3,7 +3,15 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from coop4int.demo import appointments, cases, content, directory, learning, organisation
+from coop4int.demo import (
+    appointments,
+    cases,
+    content,
+    directory,
+    learning,
+    observatory,
+    organisation,
+)
 
 
 class Command(BaseCommand):
@@ -17,4 +25,5 @@ class Command(BaseCommand):
         now = timezone.now()
         appointments.load(now=now)
         learning.load(now=now)
+        observatory.load(now=now)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
