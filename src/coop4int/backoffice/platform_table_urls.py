@@ -1,5 +1,13 @@
 """Addresses: see docs/architecture.md (the Migration Observatory)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from coop4int.backoffice import platform_table_views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "observatory/platform/",
+        platform_table_views.PlatformTablesView.as_view(),
+        name="platform_tables",
+    ),
+]
