@@ -37,6 +37,7 @@ OBSERVATORY_MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:studies": ("get", ANALYSTS, False),
     "backoffice:study_new": ("get", ANALYSTS, False),
     "backoffice:study": ("get", ANALYSTS, False),
+    "backoffice:platform_tables": ("get", ANALYSTS, False),
 }
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -139,6 +140,12 @@ def observatory_post_rows(row: Callable[..., Any]) -> dict[str, Any]:
         return reverse("backoffice:study", args=[observatory(t).study.slug])
 
     return {
+        # The matrix's clock (2026-03-02) is past the last quarter of 2025.
+        "backoffice:platform_tables:draft": row(
+            lambda t: reverse("backoffice:platform_tables"), ANALYSTS, NATIONAL,
+            lambda t, u: {"action": "draft", "quarter": "2025-Q4"},
+            lambda t, u: Dataset.objects.filter(quarter="2025-Q4", status="draft").exists(),
+        ),
         "backoffice:observatory_import:create": row(
             lambda t: reverse("backoffice:observatory_import"),
             ANALYSTS,
