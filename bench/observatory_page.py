@@ -1,0 +1,208 @@
+"""Server time of an indicator's public page over about 9,600 observations, uncached.
+
+    DATABASE_URL=sqlite:///$PWD/var/bench/observatory.sqlite3 \\
+        .venv/bin/python bench/observatory_page.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coop4int_observatory \\
+        .venv/bin/python bench/observatory_page.py
+
+The first run makes the indicator BENCH_FOREIGN_NATIONALS through the observatory's own
+``store_dataset`` and ``publish_dataset``: 10 years × 20 nationalities × 2 sexes × 22
+municipalities (8,800 observations) plus the totals a census table publishes (all, by sex, by
+nationality, by sex and nationality, by municipality: 850 more), a few cells withheld and a
+few flagged. Then each page is requested BENCH_RUNS times (default 100) through the whole
+stack with Django's test client — the page is never cached on the server, and the cache is
+emptied before each request anyway — and p50 and p95 are printed in milliseconds, with the
+queries each page runs. Goal: p95 at most 100 ms."""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+
+from coop4int.observatory.domain.datasets import (  # noqa: E402
+    Provenance,
+    Row,
+    publish_dataset,
+    store_dataset,
+)
+from coop4int.observatory.enums import (  # noqa: E402
+    TOTAL,
+    Concept,
+    DatasetOrigin,
+    DatasetStatus,
+    FileFormat,
+    Periodicity,
+)
+from coop4int.observatory.geography import MUNICIPALITIES  # noqa: E402
+from coop4int.observatory.models import Dataset, Indicator  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "100"))
+CODE = "BENCH_FOREIGN_NATIONALS"
+YEARS = [str(year) for year in range(2012, 2022)]
+NATIONALITIES = [
+    "GN",
+    "SN",
+    "GW",
+    "NG",
+    "ST",
+    "AO",
+    "BR",
+    "PT",
+    "CN",
+    "IT",
+    "ES",
+    "FR",
+    "US",
+    "GH",
+    "ML",
+    "MR",
+    "CI",
+    "GM",
+    "SL",
+    "MA",
+]
+SEXES = ["F", "M"]
+PAGES = {
+    "across the years, at the totals (default)": "",
+    "municipalities, women of Guinea": "?compare=MUNICIPALITY&SEX=F&CITIZENSHIP=GN",
+    "nationalities, 2016, Praia": "?compare=CITIZENSHIP&period=2016&MUNICIPALITY=CV-PR",
+}
+
+
+def value(*parts: int) -> float:
+    """A count that differs from cell to cell, the same on every run."""
+    seed = 1
+    for part in parts:
+        seed = (seed * 31 + part) % 10007
+    return float(5 + seed % 400)
+
+
+def rows() -> list[Row]:
+    made = []
+    for y, year in enumerate(YEARS):
+        for n, nationality in enumerate(NATIONALITIES):
+            for s, sex in enumerate(SEXES):
+                for m, municipality in enumerate(MUNICIPALITIES):
+                    if (y + n + m) % 97 == 0:
+                        made.append(Row(year, (sex, nationality, municipality), None, "", "C"))
+                    else:
+                        flag = "E" if (n + m) % 53 == 0 else ""
+                        made.append(
+                            Row(year, (sex, nationality, municipality), value(y, n, s, m), flag)
+                        )
+        # The totals the source published.
+        made.append(Row(year, (TOTAL, TOTAL, TOTAL), value(y) * 800))
+        for s, sex in enumerate(SEXES):
+            made.append(Row(year, (sex, TOTAL, TOTAL), value(y, s) * 400))
+        for n, nationality in enumerate(NATIONALITIES):
+            made.append(Row(year, (TOTAL, nationality, TOTAL), value(y, n) * 40))
+            for s, sex in enumerate(SEXES):
+                made.append(Row(year, (sex, nationality, TOTAL), value(y, n, s) * 20))
+        for m, municipality in enumerate(MUNICIPALITIES):
+            made.append(Row(year, (TOTAL, TOTAL, municipality), value(y, m) * 30))
+    return made
+
+
+def generate() -> Dataset:
+    indicator, _created = Indicator.objects.get_or_create(
+        code=CODE,
+        defaults={
+            "names": {"pt": "Residentes estrangeiros (bench)", "en": "Foreign residents (bench)"},
+            "definitions": {"en": "Generated figures for the benchmark."},
+            "concept": Concept.FOREIGN_NATIONALS,
+            "dimensions": ["SEX", "CITIZENSHIP", "MUNICIPALITY"],
+            "source": "bench/observatory_page.py",
+            "periodicity": Periodicity.ANNUAL,
+        },
+    )
+    current = Dataset.objects.filter(indicator=indicator, status=DatasetStatus.PUBLISHED).first()
+    if current is not None:
+        return current
+    started = time.perf_counter()
+    dataset = store_dataset(
+        indicator=indicator,
+        dimensions=["SEX", "CITIZENSHIP", "MUNICIPALITY"],
+        rows=rows(),
+        provenance=Provenance(source_name="Generated by bench/observatory_page.py"),
+        origin=DatasetOrigin.IMPORTED,
+        actor=None,
+        file_format=FileFormat.SDMX_CSV,
+    )
+    dataset = publish_dataset(dataset=dataset, actor=None)
+    print(
+        f"generated {dataset.observation_count} observations in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return dataset
+
+
+def percentiles(samples: list[float]) -> str:
+    samples = sorted(samples)
+    p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
+    return f"p50 {statistics.median(samples):6.1f} ms   p95 {p95:6.1f} ms"
+
+
+# Static files named as the tests name them, without a collectstatic manifest (one lookup in
+# a dictionary either way): the benchmark needs no build step.
+PLAIN_STATIC = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@override_settings(STORAGES=PLAIN_STATIC)
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    dataset = generate()
+    client = Client()
+    print(
+        f"{connection.vendor}: {dataset.public_id}, {dataset.observation_count} observations, "
+        f"{RUNS} runs per page"
+    )
+    addresses = {"the observatory (all indicators)": "/pt/observatory/"}
+    addresses |= {
+        f"indicator: {name}": f"/pt/observatory/indicators/{CODE}/{query}"
+        for name, query in PAGES.items()
+    }
+    for name, address in addresses.items():
+        response = client.get(address)  # warm up connections and the interpreter's caches
+        assert response.status_code == 200, (address, response.status_code)
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            queries.append(sql)  # noqa: B023 - used within the iteration only
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(address)
+        samples = []
+        for _run in range(RUNS):
+            cache.clear()
+            started = time.perf_counter()
+            response = client.get(address)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        print(
+            f"{name:48} {percentiles(samples)}   {len(queries)} queries, "
+            f"{len(response.content) // 1024} kB"
+        )
+
+
+if __name__ == "__main__":
+    main()
