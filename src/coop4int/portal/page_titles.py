@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from coop4int.content.domain.feedback import feedback_source
 from coop4int.content.domain.queries import reading_for
 from coop4int.directory.domain.queries import find_service_at_location, leaflet_unit
+from coop4int.observatory.domain.queries import get_public_indicator
+from coop4int.observatory.domain.studies import get_public_study
+from coop4int.observatory.texts import text_in
 from coop4int.portal.presentation import service_name
 
 
@@ -29,6 +32,8 @@ def _fixed_title(route: str) -> str:
         "portal:ask": _("Ask for help"),
         "portal:request_sent": _("Your request was sent"),
         "portal:feedback": _("Is something missing or wrong?"),
+        "portal:observatory": _("Migration Observatory"),
+        "portal:studies": _("Studies and reports"),
     }
     return titles.get(route, "")
 
@@ -68,4 +73,8 @@ def _title_with_parts(route: str, kwargs: dict[str, object], language: str) -> s
         if unit is None:
             return ""
         return _("Services and contacts — %(unit)s") % {"unit": unit.name}
+    if route == "portal:indicator":
+        return text_in(get_public_indicator(str(kwargs["code"])).names, language).text
+    if route in {"portal:study", "portal:study_file"}:
+        return get_public_study(str(kwargs["slug"])).title
     return ""

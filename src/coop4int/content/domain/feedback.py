@@ -37,6 +37,9 @@ PUBLIC_PARTS: dict[str, frozenset[str]] = {
     "portal:info_download": frozenset({"slug", "attachment_id"}),
     "portal:directory_detail": frozenset({"sal_id"}),
     "portal:leaflet": frozenset({"unit_slug"}),
+    "portal:indicator": frozenset({"code"}),
+    "portal:study": frozenset({"slug"}),
+    "portal:study_file": frozenset({"slug"}),
 }
 PAGE_LENGTH = Feedback._meta.get_field("page").max_length or 500
 

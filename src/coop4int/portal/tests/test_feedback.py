@@ -13,6 +13,9 @@ from coop4int.content.domain.workflow import create_item, publish, save_text, su
 from coop4int.content.enums import FeedbackStatus, ItemKind
 from coop4int.content.models import Feedback
 from coop4int.directory.tests.places import praia_desk
+from coop4int.observatory.domain.datasets import Provenance, Row, publish_dataset, store_dataset
+from coop4int.observatory.domain.registry import create_indicator
+from coop4int.observatory.enums import Concept, DatasetOrigin, FileFormat
 from coop4int.portal.feedback_views import RATE_LIMIT
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +152,28 @@ def test_the_form_names_a_service_a_list_or_a_leaflet_by_its_title(client, unit)
     with translation.override("pt"):
         leaflet = translation.gettext("Services and contacts — %(unit)s") % {"unit": unit.name}
     assert escape(_about("pt", leaflet)) in body
+
+
+def test_the_form_names_the_observatorys_pages_by_their_title(client):
+    indicator = create_indicator(
+        actor=None, code="FOREIGN_BORN", names={"pt": "Nascidos no estrangeiro",
+        "fr": "Nés à l'étranger"}, definitions={}, notes={}, concept=Concept.FOREIGN_BORN,
+        unit_measure="PS", decimals=0, dimensions=[], source="INE", periodicity="decennial",
+    )  # fmt: skip
+    draft = store_dataset(
+        indicator=indicator, dimensions=[], rows=[Row("2021", (), 18562.0)],
+        provenance=Provenance(source_name="INE"), origin=DatasetOrigin.IMPORTED, actor=None,
+        file_format=FileFormat.CSV,
+    )  # fmt: skip
+    page = "/fr/observatory/indicators/FOREIGN_BORN/"
+    body = client.get("/fr/feedback/", {"page": page}).content.decode()
+    assert _about("fr", "") not in body  # a draft is no public page
+    publish_dataset(dataset=draft, actor=None)
+    body = client.get("/fr/feedback/", {"page": page}).content.decode()
+    assert escape(_about("fr", "Nés à l'étranger")) in body
+    body = client.get("/pt/feedback/", {"page": "/pt/observatory/"}).content.decode()
+    with translation.override("pt"):
+        assert escape(_about("pt", translation.gettext("Migration Observatory"))) in body
 
 
 def test_the_form_names_no_page_it_cannot_name_and_stores_as_before(client, card, unit):
