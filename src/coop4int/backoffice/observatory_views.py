@@ -43,6 +43,7 @@ from coop4int.core.formatting import current_locale
 from coop4int.observatory import enums, labels
 from coop4int.observatory.domain import datasets as dataset_domain
 from coop4int.observatory.domain import registry
+from coop4int.observatory.domain.platform_tables import shown_provenance
 from coop4int.observatory.enums import DatasetOrigin, DatasetStatus, FileFormat
 from coop4int.observatory.models import Dataset, Indicator, Observation
 from coop4int.observatory.texts import Text, text_in
@@ -476,8 +477,11 @@ class DatasetView(ActionPage[Dataset], StaffView):
         base = small_cell() if dataset.origin == DatasetOrigin.PLATFORM else None
         baseline = baseline_of(dataset)
         licence_name, licence_url = enums.LICENCES.get(dataset.licence, (dataset.licence, ""))
+        source, note = shown_provenance(dataset)
         context = {
             "dataset": dataset,
+            "source": source,
+            "provenance_note": note,
             "indicator": dataset.indicator,
             "indicator_name": indicator_name(dataset.indicator),
             "is_draft": is_draft,

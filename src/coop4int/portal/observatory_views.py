@@ -28,6 +28,7 @@ from coop4int.observatory.domain.figures import (
     Note,
     headline,
 )
+from coop4int.observatory.domain.platform_tables import shown_provenance, shown_source
 from coop4int.observatory.enums import (
     LICENCES,
     Concept,
@@ -131,6 +132,7 @@ def observatory(request: HttpRequest) -> HttpResponse:
             {
                 "indicator": indicator,
                 "dataset": dataset,
+                "source": shown_source(indicator),
                 "name": _shown_text(name),
                 "url": reverse("portal:indicator", args=[indicator.code]),
                 "figure": headline(
@@ -187,7 +189,10 @@ def _table_rows(shown: list[Figure], notes: list[Note]) -> list[dict[str, Any]]:
 
 
 def _provenance(dataset: Dataset) -> dict[str, Any]:
+    source, note = shown_provenance(dataset)
     return {
+        "source": source,
+        "note": note,
         "origin": DatasetOrigin(dataset.origin).label
         if dataset.origin in DatasetOrigin.values
         else dataset.origin,

@@ -21,8 +21,10 @@ from typing import Any
 
 import frictionless
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import http_date
 from pyld import jsonld
 
@@ -523,7 +525,10 @@ def test_a_data_package_describes_the_dataset_its_source_and_licence(
 def test_a_licence_the_source_sets_points_at_the_source(client: Client, data: OpenData) -> None:
     package = client.get(package_url(data.share)).json()
 
-    assert package["licenses"] == [{"path": UN_DESA.source_url, "title": "Other: see the source"}]
+    # The package's texts are in the site's language (settings.LANGUAGE_CODE).
+    with translation.override(settings.LANGUAGE_CODE):
+        other = translation.gettext("Other: see the source")
+    assert package["licenses"] == [{"path": UN_DESA.source_url, "title": other}]
     assert "description" in package  # no definition: the name stands in
     assert package["description"] == package["title"]
 

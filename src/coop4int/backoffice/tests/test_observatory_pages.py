@@ -297,6 +297,7 @@ def test_a_file_larger_than_the_limit_is_refused_before_reading_it(
 
 
 def test_a_draft_is_not_public(client, login_verified, analyst, indicator, english):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     dataset = draft(indicator, [("2021", ("F", "CV-PR"), 2110.0)])
     login_verified(client, analyst)
     preview = text_of(client.get(url("observatory_dataset", dataset.public_id)))

@@ -413,6 +413,31 @@ def _source() -> str:
     }
 
 
+def _note(base: int) -> str:
+    return _(
+        "Counted from the platform's records when the table was drafted: only people who "
+        "agreed to the use of their data in statistics. Every count is rounded to a "
+        "multiple of %(base)s (controlled random rounding, so that parts add up to their "
+        "total); a count that rounds to zero is withheld (confidential)."
+    ) % {"base": base}
+
+
+def shown_provenance(dataset: Dataset) -> tuple[str, str]:
+    """The source and the note on it that a page shows for ``dataset``: a platform table's in
+    the reader's language (the stored ones are in the language of whoever drafted it), any
+    other's as the source and the analyst wrote them."""
+    if dataset.origin != DatasetOrigin.PLATFORM:
+        return dataset.source_name, dataset.provenance_note
+    return _source(), _note(small_cell())
+
+
+def shown_source(indicator: Indicator) -> str:
+    """The source an indicator names: the platform's in the reader's language."""
+    if indicator.concept == Concept.PLATFORM_ACTIVITY and indicator.code in TABLES_BY_CODE:
+        return _source()
+    return indicator.source
+
+
 def _indicator(table: Table, base: int) -> Indicator:
     """The indicator of ``table``, created as the platform's own (no actor) when missing."""
     found = Indicator.objects.filter(code=table.code).first()
@@ -859,13 +884,7 @@ def draft_platform_tables(
     provenance = Provenance(
         source_name=_source()[:300],
         retrieved_on=now.astimezone(_zone()).date(),
-        note=_(
-            "Counted from the platform's records when the table was drafted: only people who "
-            "agreed to the use of their data in statistics. Every count is rounded to a "
-            "multiple of %(base)s (controlled random rounding, so that parts add up to their "
-            "total); a count that rounds to zero is withheld (confidential)."
-        )
-        % {"base": base},
+        note=_note(base),
     )
     drafted: list[Dataset] = []
     counts: dict[str, int] = {}

@@ -1,14 +1,22 @@
 """Fixtures for the observatory's tests: indicators, and datasets stored from rows."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from coop4int.observatory.domain.datasets import Provenance, Row, store_dataset
 from coop4int.observatory.enums import Concept, DatasetOrigin, FileFormat
 from coop4int.observatory.models import Dataset, Indicator
 
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The domain's messages are compared with their English source: whatever language an
+    earlier test's request left active in this thread, these run in English."""
+    with translation.override("en"):
+        yield
 
 @pytest.fixture
 def make_indicator(db: None) -> Callable[..., Indicator]:
