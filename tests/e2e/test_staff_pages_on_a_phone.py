@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
+from coop4int.backoffice.tests.access_matrix_observatory import ObservatoryObjects
 from coop4int.backoffice.tests.access_matrix_training import TrainingObjects
 from coop4int.backoffice.tests.test_access_matrix import MATRIX, AppointmentObjects, _url
 from coop4int.cases.domain.cases import open_case, reply
@@ -114,6 +115,7 @@ def objects(unit, national_unit, make_staff, settings, tmp_path):
         "case_file": attached,
         "referral": referral,
         "training": TrainingObjects(unit, now, colleague).made(),
+        "observatory": ObservatoryObjects().made(),
     }
 
 
