@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from coop4int.core.languages import REGISTRY
 from coop4int.observatory import enums
@@ -110,7 +110,7 @@ class IndicatorForm(forms.Form):
         widget=forms.TextInput(attrs={"dir": "ltr"}),
     )
     source = forms.CharField(
-        label=gettext_lazy("Source"),
+        label=pgettext_lazy("where figures come from", "Source"),
         max_length=300,
         help_text=gettext_lazy("Who publishes the figures (for example INE Cabo Verde, RGPH)."),
     )
@@ -279,7 +279,7 @@ class ImportForm(forms.Form):
         ),
     )
     source_name = forms.CharField(
-        label=gettext_lazy("Source"),
+        label=pgettext_lazy("where figures come from", "Source"),
         max_length=300,
         required=False,
         help_text=gettext_lazy(
