@@ -142,7 +142,9 @@ def observatory_post_rows(row: Callable[..., Any]) -> dict[str, Any]:
     return {
         # The matrix's clock (2026-03-02) is past the last quarter of 2025.
         "backoffice:platform_tables:draft": row(
-            lambda t: reverse("backoffice:platform_tables"), ANALYSTS, NATIONAL,
+            lambda t: reverse("backoffice:platform_tables"),
+            ANALYSTS,
+            NATIONAL,
             lambda t, u: {"action": "draft", "quarter": "2025-Q4"},
             lambda t, u: Dataset.objects.filter(quarter="2025-Q4", status="draft").exists(),
         ),

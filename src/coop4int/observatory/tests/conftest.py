@@ -18,6 +18,7 @@ def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
 
+
 @pytest.fixture
 def make_indicator(db: None) -> Callable[..., Indicator]:
     """``make_indicator(code="FOREIGN_NATIONALS", **fields)``: an indicator, foreign nationals
