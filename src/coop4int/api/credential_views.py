@@ -13,14 +13,13 @@ certificate by itself.
 """
 
 import json
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from coop4int.api import public_reads
+from coop4int.api.public_reads import problem
 from coop4int.core.personal_pages import mark_personal
 from coop4int.learning.credentials.badge import issuer_profile
 from coop4int.learning.credentials.keys import KeyProblem, NoSigningKey
@@ -36,34 +35,7 @@ CORS_HEADERS = {
     "Access-Control-Allow-Headers": "Accept",
     "Access-Control-Max-Age": "86400",
 }
-READS = ("GET", "HEAD")
-
-View = Callable[..., HttpResponseBase]
-
-
-def _problem(detail: str, status: int) -> HttpResponse:
-    response = JsonResponse({"detail": detail}, status=status)
-    patch_cache_control(response, no_cache=True)
-    return response
-
-
-def public_read(view: View) -> View:
-    """GET and HEAD only (and the CORS preflight), every answer readable from any origin."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method == "OPTIONS":
-            response: HttpResponseBase = HttpResponse(status=204)
-        elif request.method not in READS:
-            response = _problem("Method not allowed.", 405)
-            response["Allow"] = "GET, HEAD, OPTIONS"
-        else:
-            response = view(request, *args, **kwargs)
-        for header, value in CORS_HEADERS.items():
-            response[header] = value
-        return response
-
-    return wrapped
+public_read = public_reads.public_read(cors=CORS_HEADERS)
 
 
 @public_read
@@ -71,7 +43,7 @@ def issuer(request: HttpRequest) -> HttpResponseBase:
     try:
         profile = issuer_profile()
     except KeyProblem:
-        return _problem("The issuer's keys are unavailable.", 503)
+        return problem("The issuer's keys are unavailable.", 503)
     response = HttpResponse(
         json.dumps(profile, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
@@ -89,7 +61,7 @@ def credential(request: HttpRequest, certificate_id: str) -> HttpResponseBase:
         .first()
     )
     if token is None:
-        return mark_personal(_problem("No such credential.", 404))
+        return mark_personal(problem("No such credential.", 404))
     response = HttpResponse(token, content_type=VC_JWT)
     response["X-Robots-Tag"] = "noindex"
     return mark_personal(response)
@@ -99,11 +71,11 @@ def credential(request: HttpRequest, certificate_id: str) -> HttpResponseBase:
 def status_list(request: HttpRequest, list_id: int) -> HttpResponseBase:
     listing = StatusList.objects.filter(pk=list_id).first()
     if listing is None:
-        return _problem("No such status list.", 404)
+        return problem("No such status list.", 404)
     try:
         token = signed_status_list(listing, now=timezone.now())
     except (NoSigningKey, KeyProblem):
-        return _problem("The status list cannot be signed now.", 503)
+        return problem("The status list cannot be signed now.", 503)
     response = HttpResponse(token, content_type=VC_JWT)
     patch_cache_control(response, public=True, max_age=STATUS_LIST_MAX_AGE)
     return response

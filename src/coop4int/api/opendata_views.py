@@ -30,13 +30,13 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    JsonResponse,
     StreamingHttpResponse,
 )
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
+from coop4int.api.public_reads import View, problem, public_read
 from coop4int.observatory import enums, opendata
 from coop4int.observatory.domain.queries import get_public_dataset
 from coop4int.observatory.models import Dataset
@@ -60,44 +60,27 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "ETag, Content-Disposition",
     "Access-Control-Max-Age": "86400",
 }
-READS = ("GET", "HEAD")
-
-View = Callable[..., HttpResponseBase]
-
-
-def _problem(detail: str, status: int) -> HttpResponse:
-    response = JsonResponse({"detail": detail}, status=status)
-    patch_cache_control(response, no_cache=True)
-    return response
 
 
 def open_data(*, max_age: int, immutable: bool = False) -> Callable[[View], View]:
-    """GET and HEAD (and the CORS preflight) from any origin; a successful answer — a file or
-    ``304 Not Modified`` — kept by public caches for ``max_age`` seconds; a missing dataset a
-    JSON ``404`` that no cache keeps."""
+    """A public read (``api.public_reads``) whose successful answer — a file or ``304 Not
+    Modified`` — public caches keep for ``max_age`` seconds; a missing dataset a JSON ``404``
+    that no cache keeps."""
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.method == "OPTIONS":
-                response: HttpResponseBase = HttpResponse(status=204)
-            elif request.method not in READS:
-                response = _problem(_("Method not allowed."), 405)
-                response["Allow"] = "GET, HEAD, OPTIONS"
-            else:
-                try:
-                    response = view(request, *args, **kwargs)
-                except Http404:
-                    response = _problem(_("No such dataset is published."), 404)
-                if response.status_code in (200, 304):
-                    patch_cache_control(response, public=True, max_age=max_age)
-                    if immutable:
-                        patch_cache_control(response, immutable=True)
-            for header, value in CORS_HEADERS.items():
-                response[header] = value
+        def answered(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            try:
+                response = view(request, *args, **kwargs)
+            except Http404:
+                return problem(_("No such dataset is published."), 404)
+            if response.status_code in (200, 304):
+                patch_cache_control(response, public=True, max_age=max_age)
+                if immutable:
+                    patch_cache_control(response, immutable=True)
             return response
 
-        return wrapped
+        return public_read(cors=CORS_HEADERS)(answered)
 
     return decorator
 
