@@ -36,6 +36,7 @@ from coop4int.core.backup import (
 )
 from coop4int.core.erasure_journal import erasures_since, record_erasure
 from coop4int.core.models import AuditEntry, PeriodicRun
+from coop4int.observatory.models import Study
 from coop4int.people.domain.erasure import erase_person
 from coop4int.people.enums import ErasureGround
 from coop4int.people.models import Person
@@ -193,7 +194,8 @@ def test_the_demo_with_cases_and_files_comes_back_identical(
     demo_files = stored_files()
     assert demo_files, "the demo holds a case file"
     add_case_files()
-    assert CaseAttachment.objects.count() == len(demo_files) + 2
+    # The demo's files: a case's attachment and the study in the observatory's library.
+    assert CaseAttachment.objects.count() + Study.objects.count() == len(demo_files) + 2
     before = database_contents()
     files_before = stored_files()
     assert len(files_before) == len(demo_files) + 2

@@ -11,6 +11,7 @@ from coop4int.core.models import AuditEntry
 from coop4int.demo import cases as demo_cases
 from coop4int.demo.cases import CERTIFICATE_FILENAME
 from coop4int.demo.documents import one_page_pdf
+from coop4int.observatory.models import Study
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,9 @@ def test_the_demo_holds_a_document_a_person_sent_by_e_mail_filed_like_real_mail(
     assert len(data) == attachment.size
     assert data.startswith(b"%PDF-1.4")
     assert data.rstrip().endswith(b"%%EOF")
-    assert stored_names(default_storage) == [attachment.file.name]
+    # Beside it, only the study the observatory's demo adds to its library.
+    study = Study.objects.get()
+    assert sorted(stored_names(default_storage)) == sorted([attachment.file.name, study.file.name])
 
 
 def test_a_demo_that_fails_half_way_leaves_no_file_behind(monkeypatch):
