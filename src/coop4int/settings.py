@@ -481,7 +481,10 @@ OPENDATA_PUBLISHER_NAME = env.str(
     "OPENDATA_PUBLISHER_NAME", default="Alta Autoridade para a Imigração — Cabo Verde"
 )
 OPENDATA_PUBLISHER_URL = env.str("OPENDATA_PUBLISHER_URL", default="")
-# The largest file an analyst may upload to import, in megabytes (the command has no limit).
-OBSERVATORY_UPLOAD_MAX_MB = env.int("OBSERVATORY_UPLOAD_MAX_MB", default=200)
+# The largest file an analyst may upload to import, in megabytes. An upload is imported within
+# its request, which gunicorn ends after 30 s: 40 MB is about 700,000 SDMX-CSV observations,
+# some 16 s (docs/benchmarks.md). Larger files go through `coop4int import_dataset`, which has
+# no limit.
+OBSERVATORY_UPLOAD_MAX_MB = env.int("OBSERVATORY_UPLOAD_MAX_MB", default=40)
 # The largest study (PDF) an analyst may add, in megabytes.
 OBSERVATORY_STUDY_MAX_MB = env.int("OBSERVATORY_STUDY_MAX_MB", default=50)

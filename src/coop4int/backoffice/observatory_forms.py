@@ -323,7 +323,10 @@ class ImportForm(forms.Form):
         upload: UploadedFile = self.cleaned_data["upload"]
         if (upload.size or 0) > _max_bytes():
             raise ValidationError(
-                _("The file is too large: at most %(mb)d MB.")
+                _(
+                    "The file is too large to import here: at most %(mb)d MB. Ask an "
+                    "administrator to import it with the command coop4int import_dataset."
+                )
                 % {"mb": settings.OBSERVATORY_UPLOAD_MAX_MB}
             )
         return upload

@@ -292,7 +292,8 @@ def test_a_file_larger_than_the_limit_is_refused_before_reading_it(
     response = as_analyst.post(url("observatory_import"), import_fields(upload=upload(SDMX_CSV)))
 
     assert response.status_code == 200
-    assert "The file is too large: at most 0 MB." in text_of(response)
+    assert "The file is too large to import here: at most 0 MB." in text_of(response)
+    assert "coop4int import_dataset" in text_of(response)
     assert not Dataset.objects.exists()
 
 
