@@ -296,7 +296,7 @@ class ImportForm(forms.Form):
     )
     licence = forms.ChoiceField(
         label=gettext_lazy("Licence"),
-        choices=[(code, name) for code, (name, _url) in enums.LICENCES.items()],
+        choices=enums.licence_choices,
         initial=enums.DEFAULT_LICENCE,
     )
     retrieved_on = forms.DateField(

@@ -476,7 +476,7 @@ class DatasetView(ActionPage[Dataset], StaffView):
         is_public = dataset.status in enums.PUBLIC_STATUSES
         base = small_cell() if dataset.origin == DatasetOrigin.PLATFORM else None
         baseline = baseline_of(dataset)
-        licence_name, licence_url = enums.LICENCES.get(dataset.licence, (dataset.licence, ""))
+        shown_licence = enums.licence(dataset.licence)
         source, note = shown_provenance(dataset)
         context = {
             "dataset": dataset,
@@ -490,8 +490,8 @@ class DatasetView(ActionPage[Dataset], StaffView):
             "suppressed_mark": f"<{base}" if base else "",
             "small_cell": base,
             "is_public": is_public,
-            "licence_name": licence_name,
-            "licence_url": licence_url,
+            "licence_name": shown_licence.name,
+            "licence_url": shown_licence.url,
             "dimensions": [
                 (dimension, labels.dimension_label(dimension)) for dimension in dataset.dimensions
             ],

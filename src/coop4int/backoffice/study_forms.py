@@ -15,12 +15,8 @@ from coop4int.backoffice.forms import TopicsChoiceField
 from coop4int.core.language_widgets import LanguageSelect
 from coop4int.core.languages import language_choices
 from coop4int.directory.models import TaxonomyTerm
-from coop4int.observatory.enums import DEFAULT_LICENCE, LICENCES
+from coop4int.observatory.enums import DEFAULT_LICENCE, licence_choices
 from coop4int.observatory.models import Study
-
-
-def licence_choices() -> list[tuple[str, str]]:
-    return [(code, str(name)) for code, (name, _url) in LICENCES.items()]
 
 
 class StudyForm(forms.Form):

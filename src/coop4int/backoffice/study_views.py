@@ -27,7 +27,7 @@ from coop4int.backoffice.study_forms import StudyButtonForm, StudyEditForm, Stud
 from coop4int.backoffice.views import StaffView
 from coop4int.core.languages import REGISTRY
 from coop4int.observatory.domain import studies
-from coop4int.observatory.enums import LICENCES, StudyStatus
+from coop4int.observatory.enums import StudyStatus, licence
 from coop4int.observatory.models import Study
 
 
@@ -130,11 +130,10 @@ class StudyView(ActionPage[Study], StaffView):
         self, request: HttpRequest, obj: Study, bound: Mapping[str, forms.Form]
     ) -> HttpResponse:
         study = obj
-        name, url = LICENCES.get(study.licence, (study.licence, ""))
         context = {
             "study": study,
             "language": language_name(study.language),
-            "licence": {"name": str(name), "url": url},
+            "licence": licence(study.licence),
             "topics": [term.name_in() for term in study.topics.all()],
             "is_draft": study.status == StudyStatus.DRAFT,
             "is_published": study.status == StudyStatus.PUBLISHED,

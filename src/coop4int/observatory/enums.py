@@ -2,6 +2,7 @@
 dimensions a figure is broken down by, and the states of a dataset."""
 
 import re
+from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -159,3 +160,26 @@ LICENCES = {
     "other": (_("Other: see the source"), ""),
 }
 DEFAULT_LICENCE = "CC-BY-4.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Licence:
+    code: str
+    name: str
+    url: str
+    """Empty for a licence the source sets ("other", or a code not in ``LICENCES``)."""
+
+    @property
+    def lang(self) -> str:
+        """The open licences' names are their own (English) names."""
+        return "en" if self.url else ""
+
+
+def licence(code: str) -> Licence:
+    """The licence ``code`` names, in the active language; an unknown code stands for itself."""
+    name, url = LICENCES.get(code, (code, ""))
+    return Licence(code=code, name=str(name), url=url)
+
+
+def licence_choices() -> list[tuple[str, str]]:
+    return [(code, str(name)) for code, (name, _url) in LICENCES.items()]

@@ -30,11 +30,11 @@ from coop4int.observatory.domain.figures import (
 )
 from coop4int.observatory.domain.platform_tables import shown_provenance, shown_source
 from coop4int.observatory.enums import (
-    LICENCES,
     Concept,
     DatasetOrigin,
     Periodicity,
     UnitOfMeasure,
+    licence,
 )
 from coop4int.observatory.models import Dataset, Indicator
 from coop4int.observatory.texts import Text, text_in
@@ -98,11 +98,6 @@ def _downloads(dataset: Dataset) -> list[dict[str, str]]:
             "kind": "Frictionless Data Package (JSON)",
         },
     ]
-
-
-def _licence(code: str) -> dict[str, str]:
-    name, url = LICENCES.get(code, (code, ""))
-    return {"code": code, "name": str(name), "url": url}
 
 
 # --- The observatory ----------------------------------------------------------------------
@@ -196,7 +191,7 @@ def _provenance(dataset: Dataset) -> dict[str, Any]:
         "origin": DatasetOrigin(dataset.origin).label
         if dataset.origin in DatasetOrigin.values
         else dataset.origin,
-        "licence": _licence(dataset.licence),
+        "licence": licence(dataset.licence),
     }
 
 

@@ -26,7 +26,7 @@ from coop4int.core.language_widgets import LanguageSelect
 from coop4int.core.languages import REGISTRY, Direction
 from coop4int.directory.models import TaxonomyTerm
 from coop4int.observatory.domain import studies
-from coop4int.observatory.enums import LICENCES
+from coop4int.observatory.enums import licence
 from coop4int.observatory.models import Study
 from coop4int.portal.presentation import Text, topic_text
 
@@ -62,13 +62,6 @@ def _topics(study: Study) -> list[Text]:
     )
 
 
-def _licence(code: str) -> dict[str, str]:
-    """The licence's name and address; the names of the open licences are their own
-    (English) names, marked so."""
-    name, url = LICENCES.get(code, (code, ""))
-    return {"code": code, "name": str(name), "url": url, "lang": "en" if url else ""}
-
-
 def _card(study: Study) -> dict[str, Any]:
     """What the list and a study's page both say of a study."""
     return {
@@ -78,7 +71,7 @@ def _card(study: Study) -> dict[str, Any]:
         "language": language_label(study.language),
         "direction": _direction(study.language),
         "topics": _topics(study),
-        "licence": _licence(study.licence),
+        "licence": licence(study.licence),
     }
 
 

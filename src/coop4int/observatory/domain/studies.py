@@ -85,6 +85,17 @@ class _Checked:
     licence: str
     topics: list[TaxonomyTerm]
 
+    def fields(self) -> dict[str, object]:
+        """The study's own fields (its topics aside), as the model names them."""
+        return {
+            "title": self.title,
+            "authors": self.authors,
+            "published_on": self.published_on,
+            "language": self.language,
+            "abstract": self.abstract,
+            "licence": self.licence,
+        }
+
 
 def _require(actor: User | None) -> None:
     """A person acting must be allowed to manage the observatory; ``None`` is the platform
@@ -259,12 +270,7 @@ def add_study(
         raise ValidationError(problems)
     study = Study(
         slug=_free_slug(checked.title),
-        title=checked.title,
-        authors=checked.authors,
-        published_on=checked.published_on,
-        language=checked.language,
-        abstract=checked.abstract,
-        licence=checked.licence,
+        **checked.fields(),
         status=StudyStatus.DRAFT,
         created_by=actor if actor is not None and actor.pk else None,
     )
@@ -315,14 +321,7 @@ def update_study(
     if problems or checked is None:
         raise ValidationError(problems)
     study = Study.objects.select_for_update().get(pk=study.pk)
-    values = {
-        "title": checked.title,
-        "authors": checked.authors,
-        "published_on": checked.published_on,
-        "language": checked.language,
-        "abstract": checked.abstract,
-        "licence": checked.licence,
-    }
+    values = checked.fields()
     changed = [name for name, value in values.items() if getattr(study, name) != value]
     for name in changed:
         setattr(study, name, values[name])
