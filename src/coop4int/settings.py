@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "coop4int.appointments",
     "coop4int.learning",
     "coop4int.observatory",
+    "coop4int.localplans",
     "coop4int.privacy",
     "coop4int.portal",
     "coop4int.api",

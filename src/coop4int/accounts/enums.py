@@ -17,6 +17,8 @@ class Role(models.TextChoices):
     TRAINER = "trainer", pgettext_lazy("role", "Trainer")
     ANALYST = "analyst", _("Analyst")
     PARTNER_USER = "partner_user", _("Partner organisation user")
+    # Writes and runs the local integration plans of their unit's municipality.
+    MUNICIPAL_COORDINATOR = "municipal_coordinator", _("Municipal plan coordinator")
 
 
 class Island(models.TextChoices):

@@ -51,6 +51,19 @@ class Permission(StrEnum):
     # The Migration Observatory: the indicator registry, importing, reviewing and publishing
     # datasets (the platform's own quarterly tables included) and the studies library.
     MANAGE_OBSERVATORY = "observatory.manage"
+    # Local integration plans (localplans/rules.py, localplans/scope.py). Reading a plan in
+    # the back office: its municipality's coordinators, the partners responsible for one of
+    # its measures, nationwide users.
+    VIEW_LOCAL_PLANS = "localplans.view_plan"
+    # Writing and running a plan: its municipality's coordinators (or nationwide).
+    MANAGE_LOCAL_PLANS = "localplans.manage_plan"
+    # Updating a measure's progress and status: the plan's managers and the partner users of
+    # the organisation responsible for it.
+    UPDATE_PLAN_MEASURES = "localplans.update_measure"
+    # Approving a plan and each of its monitoring reports: AAI.
+    APPROVE_LOCAL_PLANS = "localplans.approve"
+    # The list of intervention areas offered to every plan.
+    CONFIGURE_PLAN_AREAS = "localplans.configure_areas"
 
 
 _ALL_STAFF = {Permission.USE_BACKOFFICE}
@@ -106,7 +119,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.PARTNER_USER: frozenset(
-        _ALL_STAFF | {Permission.PROPOSE_DIRECTORY_CHANGE, Permission.ANSWER_REFERRALS}
+        _ALL_STAFF
+        | {
+            Permission.PROPOSE_DIRECTORY_CHANGE,
+            Permission.ANSWER_REFERRALS,
+            Permission.VIEW_LOCAL_PLANS,
+            Permission.UPDATE_PLAN_MEASURES,
+        }
+    ),
+    # A municipality's coordinator of its local integration plans (scoped to the municipality
+    # of their unit, localplans/scope.py).
+    Role.MUNICIPAL_COORDINATOR: frozenset(
+        _ALL_STAFF
+        | {
+            Permission.VIEW_LOCAL_PLANS,
+            Permission.MANAGE_LOCAL_PLANS,
+            Permission.UPDATE_PLAN_MEASURES,
+        }
     ),
 }
 

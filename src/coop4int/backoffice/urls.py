@@ -13,9 +13,11 @@ from coop4int.backoffice import (
     content_views,
     directory_views,
     feedback_views,
+    localplan_urls,
     observatory_urls,
     person_rights_views,
     person_views,
+    plan_report_urls,
     platform_table_urls,
     privacy_views,
     queue_urls,
@@ -157,4 +159,6 @@ urlpatterns = [
     *observatory_urls.urlpatterns,
     *platform_table_urls.urlpatterns,
     *study_urls.urlpatterns,
+    *localplan_urls.urlpatterns,
+    *plan_report_urls.urlpatterns,
 ]

@@ -41,3 +41,15 @@ MUNICIPALITIES: dict[str, Municipality] = {
         Municipality("CV-BR", "Brava", Island.BRAVA),
     )
 }
+
+
+def municipality_code(text: str) -> str | None:
+    """The ISO 3166-2:CV code of a municipality given by its code or its name (as a unit's
+    ``municipality`` holds it: "Praia", "São Vicente"; case and spaces aside), else None."""
+    wanted = " ".join(text.split()).casefold()
+    if not wanted:
+        return None
+    for municipality in MUNICIPALITIES.values():
+        if wanted in (municipality.code.casefold(), municipality.name.casefold()):
+            return municipality.code
+    return None

@@ -7,6 +7,7 @@ from coop4int.portal import (
     directory_views,
     feedback_views,
     observatory_urls,
+    plan_urls,
     queue_urls,
     search_views,
     study_urls,
@@ -48,4 +49,5 @@ urlpatterns = [
     *verify_urls.urlpatterns,
     *observatory_urls.urlpatterns,
     *study_urls.urlpatterns,
+    *plan_urls.urlpatterns,
 ]

@@ -53,11 +53,22 @@ from coop4int.appointments.models import (
 from coop4int.appointments.tests.helpers import bookable_desk
 from coop4int.backoffice import content_views
 from coop4int.backoffice.page_actions import ActionTable
+from coop4int.backoffice.tests.access_matrix_localplans import (
+    LOCALPLANS_MATRIX,
+    localplans_post_rows,
+    localplans_url,
+)
 from coop4int.backoffice.tests.access_matrix_observatory import (
     OBSERVATORY_MATRIX,
     ObservatoryObjects,
     observatory_post_rows,
     observatory_url,
+)
+from coop4int.backoffice.tests.access_matrix_plan_objects import PlanObjects
+from coop4int.backoffice.tests.access_matrix_plan_reports import (
+    PLAN_REPORTS_MATRIX,
+    plan_reports_post_rows,
+    plan_reports_url,
 )
 from coop4int.backoffice.tests.access_matrix_training import (
     NOT_THEIRS,
@@ -165,6 +176,8 @@ MATRIX: dict[str, tuple[str, set[Role], bool]] = (
     }
     | TRAINING_MATRIX
     | OBSERVATORY_MATRIX
+    | LOCALPLANS_MATRIX
+    | PLAN_REPORTS_MATRIX
 )  # access_matrix_training.py, _observatory.py
 # Reached before log-in, on purpose.
 PUBLIC_STAFF_URLS = {
@@ -273,8 +286,16 @@ def _units() -> tuple[Unit, Unit, Unit]:
     the fixtures ``unit``, ``other_unit`` and ``partner_unit`` make them."""
     national = UnitFactory(slug="aai", name="AAI", kind="national")
     return (
-        UnitFactory(slug="praia", name="Praia", kind="local", parent=national),
-        UnitFactory(slug="mindelo", name="Mindelo", kind="local", parent=national),
+        UnitFactory(
+            slug="praia", name="Praia", kind="local", parent=national, municipality="Praia"
+        ),
+        UnitFactory(
+            slug="mindelo",
+            name="Mindelo",
+            kind="local",
+            parent=national,
+            municipality="São Vicente",
+        ),
         UnitFactory(slug="health-centre", name="Health centre", kind="partner"),
     )
 
@@ -298,6 +319,7 @@ def _make_target() -> dict[str, Any]:
     return {
         "training": TrainingObjects(unit, timezone.now(), colleague).made(),
         "observatory": ObservatoryObjects().made(),
+        "localplans": PlanObjects(unit).made(),
         "unit": unit,
         "other_unit": other_unit,
         "colleague": colleague,
@@ -374,6 +396,10 @@ def _url(name: str, target: dict) -> str:
         return training_url(name, target)
     if name in OBSERVATORY_MATRIX:
         return observatory_url(name, target)
+    if name in LOCALPLANS_MATRIX:
+        return localplans_url(name, target)
+    if name in PLAN_REPORTS_MATRIX:
+        return plan_reports_url(name, target)
     return reverse(name)
 
 
@@ -539,6 +565,11 @@ class PostTarget(AppointmentObjects):
     def __init__(self, unit: Unit, partner_unit: Unit, colleague: User) -> None:
         super().__init__(unit, colleague, AT)
         self.partner_unit, self.colleague = partner_unit, colleague
+
+    @cached_property
+    def plans(self) -> PlanObjects:
+        """Praia's local integration plans (``access_matrix_plan_objects``)."""
+        return PlanObjects(self.unit)
 
     @cached_property
     def begun_booking(self) -> Booking:
@@ -1384,6 +1415,8 @@ POST_ROWS |= {
 
 POST_ROWS |= training_post_rows(PostRow)  # access_matrix_training.py
 POST_ROWS |= observatory_post_rows(PostRow)  # access_matrix_observatory.py
+POST_ROWS |= localplans_post_rows(PostRow)  # access_matrix_localplans.py
+POST_ROWS |= plan_reports_post_rows(PostRow)  # access_matrix_plan_reports.py
 
 # A ticket's page takes a POST only at the receipt's address, with the secret (its row is
 # ``queue_ticket_print``'s); without the secret, it answers 404 to whoever may open the page.
@@ -1395,7 +1428,7 @@ READS = ("viewed", "looked_up", "downloaded")
 # What a POST may change: every table of the domain apps.
 DOMAIN_APPS = (
     "accounts", "people", "cases", "content", "directory", "privacy", "appointments",
-    "learning",
+    "learning", "localplans",
 )  # fmt: skip
 # Written by logging in, before the POST.
 NOT_COMPARED = {"accounts.staffsession"}
