@@ -80,6 +80,8 @@ class Plan(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who, by username: kept when the account is gone, or was never here (an imported plan).
+    approved_by_username = models.CharField(max_length=150, blank=True)
     # Why a submitted plan was sent back, kept until it is submitted again.
     returned_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -371,6 +373,9 @@ class MonitoringReport(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who, by username: kept when the account is gone, or was never here (an imported plan).
+    submitted_by_username = models.CharField(max_length=150, blank=True)
+    approved_by_username = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -453,6 +458,8 @@ class EvaluationAnswer(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who, by username: kept when the account is gone, or was never here (an imported plan).
+    answered_by_username = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["stage"]
@@ -473,6 +480,8 @@ class PlanChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Who, by username: kept when the account is gone, or was never here (an imported plan).
+    actor_username = models.CharField(max_length=150, blank=True)
     # The audit code of the change (``localplans.measure.updated``…) and what it touched:
     # {"measure": "M1.2", "fields": ["budget", "ends_on"], "version": 2, ...}.
     action = models.CharField(max_length=60)

@@ -40,6 +40,8 @@ PUBLIC_PARTS: dict[str, frozenset[str]] = {
     "portal:indicator": frozenset({"code"}),
     "portal:study": frozenset({"slug"}),
     "portal:study_file": frozenset({"slug"}),
+    "portal:plan": frozenset({"slug"}),
+    "portal:plan_comment": frozenset({"slug"}),
 }
 PAGE_LENGTH = Feedback._meta.get_field("page").max_length or 500
 
@@ -119,14 +121,22 @@ def set_feedback_status(*, actor: User, feedback: Feedback, status: FeedbackStat
 
 @transaction.atomic
 def reply_to_feedback(*, actor: User, feedback: Feedback, text: str) -> None:
-    """Answer the sender by e-mail, in the language of the page they wrote from, and close the
-    message. Side effects: one e-mail; audit ``content.feedback.replied``."""
+    """An editor answers the sender (``send_feedback_reply``). Side effects: its own."""
     if not actor.has_perm(Permission.EDIT_CONTENT):
         raise PermissionDenied
+    send_feedback_reply(actor=actor, feedback=feedback, text=text)
+
+
+@transaction.atomic
+def send_feedback_reply(*, actor: User, feedback: Feedback, text: str) -> None:
+    """Answer the sender by e-mail, in the language of the page they wrote from, and close the
+    message. Who may answer is the caller's to check: an editor (``reply_to_feedback``), or a
+    plan's coordinator for a comment on the plan (``localplans.domain.comments``). Side
+    effects: one e-mail; audit ``content.feedback.replied``."""
     if not feedback.contact_email:
-        raise ValidationError(_("The sender left no address to reply to."))
+        raise ValidationError(_("The sender left no address to reply to."), code="no_address")
     if not text.strip():
-        raise ValidationError(_("Write the reply."))
+        raise ValidationError(_("Write the reply."), code="empty")
     feedback.reply = text.strip()
     feedback.replied_at = timezone.now()
     feedback.replied_by = actor
