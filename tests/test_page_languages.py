@@ -47,6 +47,8 @@ from coop4int.content.models import ContentItem, Translation
 from coop4int.directory.domain.editing import propose_change
 from coop4int.directory.models import ServiceAtLocation
 from coop4int.learning.models import Certificate, Course, CourseSession, Enrolment, SessionDay
+from coop4int.localplans.enums import PUBLIC_PLAN_STATUSES
+from coop4int.localplans.models import Measure, MonitoringReport, Plan
 from coop4int.observatory.models import Indicator, Study
 from coop4int.people.models import Person
 from coop4int.privacy.domain.breaches import BreachDetails, record_breach
@@ -89,6 +91,7 @@ NOT_PAGES = {
     "opendata_dataset_sdmx": "open data (SDMX-CSV)",
     "opendata_dataset_csv": "open data (CSV)",
     "opendata_datapackage": "open data (a Frictionless data package, JSON)",
+    "backoffice:plan_export": "a download (JSON data package or a ZIP of CSV files)",
 }
 NOT_PAGE_NAMESPACES = {
     "hsds": "the HSDS API (JSON)",
@@ -258,6 +261,19 @@ def _one(name: str, *args: Callable[[dict[str, Any]], object]) -> Urls:
     return lambda o: [reverse(name, args=[arg(o) for arg in args])]
 
 
+def _plans() -> list[str]:
+    return list(Plan.objects.order_by("slug").values_list("slug", flat=True))
+
+
+def _public_plans() -> list[str]:
+    public = Plan.objects.filter(status__in=PUBLIC_PLAN_STATUSES).order_by("slug")
+    return list(public.values_list("slug", flat=True))
+
+
+def _each_plan(name: str) -> Urls:
+    return lambda o: [reverse(name, args=[slug]) for slug in _plans()]
+
+
 PUBLIC: dict[str, Urls] = {
     "portal:home": _one("portal:home"),
     "portal:offline": _one("portal:offline"),
@@ -346,6 +362,14 @@ PUBLIC: dict[str, Urls] = {
         for slug in {sal.service.unit.slug for sal in o["sals"] if sal.service.unit}
     ],
     "portal:observatory": _one("portal:observatory"),
+    "portal:plans": _one("portal:plans"),
+    "portal:plan": lambda o: [reverse("portal:plan", args=[s]) for s in _public_plans()],
+    "portal:plan_comment": lambda o: [
+        reverse("portal:plan_comment", args=[s]) for s in _public_plans()
+    ],
+    "portal:plan_comment_sent": lambda o: [
+        reverse("portal:plan_comment_sent", args=[s]) for s in _public_plans()
+    ],
     # Every indicator the demo publishes: official figures and the platform's own tables.
     "portal:indicator": lambda o: [
         reverse("portal:indicator", args=[code])
@@ -513,6 +537,26 @@ STAFF: dict[str, Urls] = {
         reverse("backoffice:study", args=[slug])
         for slug in Study.objects.values_list("slug", flat=True)
     ],
+    "backoffice:plans": _one("backoffice:plans"),
+    "backoffice:plan_new": _one("backoffice:plan_new"),
+    "backoffice:plan_import": _one("backoffice:plan_import"),
+    "backoffice:plan_areas": _one("backoffice:plan_areas"),
+    "backoffice:plan": _each_plan("backoffice:plan"),
+    "backoffice:plan_edit": _each_plan("backoffice:plan_edit"),
+    "backoffice:plan_measure_new": _each_plan("backoffice:plan_measure_new"),
+    "backoffice:plan_measure": lambda o: [
+        reverse("backoffice:plan_measure", args=[m.plan.slug, m.code])
+        for m in Measure.objects.select_related("plan").order_by("plan__slug", "code")[:6]
+    ],
+    "backoffice:plan_reports": _each_plan("backoffice:plan_reports"),
+    "backoffice:plan_report": lambda o: [
+        reverse("backoffice:plan_report", args=[r.plan.slug, r.year, r.semester])
+        for r in MonitoringReport.objects.select_related("plan").order_by("pk")
+    ],
+    "backoffice:plan_evaluation": _each_plan("backoffice:plan_evaluation"),
+    "backoffice:plan_comments": _each_plan("backoffice:plan_comments"),
+    "backoffice:plan_history": _each_plan("backoffice:plan_history"),
+    "backoffice:plan_print": _each_plan("backoffice:plan_print"),
     "backoffice:training_unit_record": lambda o: [
         reverse("backoffice:training_unit_record", args=[slug]) for slug in ("praia", "iefp")
     ],

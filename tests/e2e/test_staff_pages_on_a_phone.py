@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from coop4int.accounts.enums import Role
 from coop4int.accounts.tests.factories import log_in_verified
 from coop4int.backoffice.tests.access_matrix_observatory import ObservatoryObjects
+from coop4int.backoffice.tests.access_matrix_plan_objects import PlanObjects
 from coop4int.backoffice.tests.access_matrix_training import TrainingObjects
 from coop4int.backoffice.tests.test_access_matrix import MATRIX, AppointmentObjects, _url
 from coop4int.cases.domain.cases import open_case, reply
@@ -44,6 +45,7 @@ NOT_PAGES = {
     "backoffice:privacy_register_csv",
     "backoffice:training_certificate_pdf",
     "backoffice:training_statistics_csv",
+    "backoffice:plan_export",
 }
 # The elements that reach past the window's edge, innermost first: what to fix.
 TOO_WIDE = """() => [...document.querySelectorAll("main *")]
@@ -116,6 +118,7 @@ def objects(unit, national_unit, make_staff, settings, tmp_path):
         "referral": referral,
         "training": TrainingObjects(unit, now, colleague).made(),
         "observatory": ObservatoryObjects().made(),
+        "localplans": PlanObjects(unit).made(),
     }
 
 

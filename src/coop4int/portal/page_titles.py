@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from coop4int.content.domain.feedback import feedback_source
 from coop4int.content.domain.queries import reading_for
 from coop4int.directory.domain.queries import find_service_at_location, leaflet_unit
+from coop4int.localplans.domain.queries import get_public_plan
 from coop4int.observatory.domain.queries import get_public_indicator
 from coop4int.observatory.domain.studies import get_public_study
 from coop4int.observatory.texts import text_in
@@ -34,6 +35,7 @@ def _fixed_title(route: str) -> str:
         "portal:feedback": _("Is something missing or wrong?"),
         "portal:observatory": _("Migration Observatory"),
         "portal:studies": _("Studies and reports"),
+        "portal:plans": _("Local integration plans"),
     }
     return titles.get(route, "")
 
@@ -77,4 +79,6 @@ def _title_with_parts(route: str, kwargs: dict[str, object], language: str) -> s
         return text_in(get_public_indicator(str(kwargs["code"])).names, language).text
     if route in {"portal:study", "portal:study_file"}:
         return get_public_study(str(kwargs["slug"])).title
+    if route in {"portal:plan", "portal:plan_comment", "portal:plan_comment_sent"}:
+        return text_in(get_public_plan(str(kwargs["slug"])).title, language).text
     return ""

@@ -42,6 +42,7 @@ PUBLIC_PARTS: dict[str, frozenset[str]] = {
     "portal:study_file": frozenset({"slug"}),
     "portal:plan": frozenset({"slug"}),
     "portal:plan_comment": frozenset({"slug"}),
+    "portal:plan_comment_sent": frozenset({"slug"}),
 }
 PAGE_LENGTH = Feedback._meta.get_field("page").max_length or 500
 

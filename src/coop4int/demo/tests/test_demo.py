@@ -61,12 +61,12 @@ class TestOnTheDemo:
         assert first["User"]
         assert all(row["password"] for row in first["User"])
 
-    def test_demo_has_the_national_authority_four_local_units_and_four_partners(self, demo):
+    def test_demo_has_the_national_authority_four_local_units_and_six_partners(self, demo):
         aai = Unit.objects.get(slug="aai", kind=UnitKind.NATIONAL_AUTHORITY)
         local = Unit.objects.filter(kind=UnitKind.LOCAL_UNIT)
         assert set(local.values_list("slug", flat=True)) == LOCAL_UNITS
         assert all(unit.parent == aai for unit in local)
-        assert Unit.objects.filter(kind=UnitKind.PARTNER).count() == 4
+        assert Unit.objects.filter(kind=UnitKind.PARTNER).count() == 6
         assert not Unit.objects.filter(is_demo=False).exists()
 
     def test_demo_has_an_account_for_every_role_with_an_authenticator(self, demo):

@@ -9,6 +9,7 @@ from coop4int.demo import (
     content,
     directory,
     learning,
+    localplans,
     observatory,
     organisation,
 )
@@ -26,4 +27,5 @@ class Command(BaseCommand):
         appointments.load(now=now)
         learning.load(now=now)
         observatory.load(now=now)
+        localplans.load(now=now)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(accounts)} demo accounts."))
