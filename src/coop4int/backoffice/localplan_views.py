@@ -275,10 +275,13 @@ class PlanView(PlanPage):
             "manages": manages,
             "editable": manages and plan_editable(plan),
             "links": plan_links(plan, manages=manages),
+            # The whole plan (drafts, who approved, evaluation answers): its managers'.
             "exports": [
                 ("json", _("Data package (JSON)")),
                 ("csv", _("CSV files (ZIP)")),
-            ],
+            ]
+            if manages
+            else [],
         } | self.section_context(request, plan)
         return render(request, "backoffice/localplans/plan.html", context, status=200)
 
@@ -607,14 +610,15 @@ class MeasureView(ActionPage[Measure], StaffView):
 
 
 class PlanExportView(StaffView):
-    """A plan as a data package: JSON, or a ZIP of CSV files."""
+    """A plan as a data package: JSON, or a ZIP of CSV files — the whole plan, drafts and who
+    approved what included: for those who manage it."""
 
-    permission = Permission.VIEW_LOCAL_PLANS
+    permission = Permission.MANAGE_LOCAL_PLANS
 
     def get(self, request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         if fmt not in EXPORT_TYPES:
             raise Http404
-        plan = queries.get_plan_for_user(self.user, slug)
+        plan = queries.get_managed_plan(self.user, slug)
         chosen: exchange.Format = "json" if fmt == "json" else "csv"
         content = exchange.export_plan(plan, chosen)
         exchange.record_export(plan=plan, fmt=chosen, actor=self.user)

@@ -40,14 +40,15 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from frictionless import FrictionlessException, Package
 
 from coop4int.accounts.models import User
+from coop4int.accounts.roles import Permission
 from coop4int.core import audit
 from coop4int.directory.models import Organization
+from coop4int.localplans.domain.plans import SLUG
 from coop4int.localplans.enums import (
     ConsultationKind,
     Direction,
@@ -1050,10 +1051,8 @@ def _check(rows: Mapping[str, list[Row]], problems: Problems) -> None:
         problems.at("plan", None, "slug", _("the table must hold exactly one row."))
         return
     plan = plans[0]
-    try:
-        validate_slug(plan["slug"])
-    except ValidationError:
-        problems.at("plan", 1, "slug", _("a short name is letters, digits, - and _ only."))
+    if not SLUG.match(str(plan["slug"])):
+        problems.at("plan", 1, "slug", _("a short name is lowercase letters, digits and -."))
     if len(str(plan["slug"])) > Plan._meta.get_field("slug").max_length:  # type: ignore[operator]
         problems.at("plan", 1, "slug", _("the short name is too long."))
     if Plan.objects.filter(slug=plan["slug"]).exists():
@@ -1136,6 +1135,28 @@ def _check(rows: Mapping[str, list[Row]], problems: Problems) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Trust:
+    """What an import may do beyond creating a draft: keep the file's approvals (AAI, or a
+    command run on the server), add organisations to the directory (its editors) and add
+    intervention areas (who configures them). Anyone else's import is a draft plan, its
+    reports drafts, naming only organisations and areas that exist."""
+
+    approvals: bool = True
+    organisations: bool = True
+    areas: bool = True
+
+    @classmethod
+    def of(cls, actor: User | None) -> "Trust":
+        if actor is None:
+            return cls()
+        return cls(
+            approvals=actor.has_perm(Permission.APPROVE_LOCAL_PLANS),
+            organisations=actor.has_perm(Permission.EDIT_DIRECTORY),
+            areas=actor.has_perm(Permission.CONFIGURE_PLAN_AREAS),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class _Users:
     """The accounts of the usernames a package names, where this database has them."""
 
@@ -1159,7 +1180,10 @@ def import_plan(data: bytes, *, actor: User | None, filename: str = "") -> Plan:
     The package is checked whole first — frictionless against this module's own Table Schemas
     (types, required fields, choices, keys, references between tables), then the plan's rules —
     and a refusal (``ValidationError``) lists every problem with its table, row and field;
-    nothing is saved then. A plan with the same short name must not exist.
+    nothing is saved then. A plan with the same short name must not exist. What the import
+    may do depends on ``actor`` (``Trust``): without AAI's approval the plan and its reports
+    come in as drafts, approvals left out; organisations and areas that do not exist are
+    refused unless the actor may add them.
 
     Side effects: one transaction creating the plan and all its rows, the organisations and
     intervention areas it names that are not there yet; one AuditEntry
@@ -1172,11 +1196,13 @@ def import_plan(data: bytes, *, actor: User | None, filename: str = "") -> Plan:
     if rows is None:
         problems.raise_if_any()
         raise _refuse(_("The package cannot be read."))
+    trust = Trust.of(actor)
     _check(rows, problems)
+    _check_references(rows, trust, problems)
     problems.raise_if_any()
     try:
         with transaction.atomic():
-            plan = _create(rows)
+            plan = _create(rows, trust)
             audit.record(
                 action=IMPORTED,
                 actor=actor,
@@ -1186,6 +1212,7 @@ def import_plan(data: bytes, *, actor: User | None, filename: str = "") -> Plan:
                     "format": fmt,
                     "file": filename[:200],
                     "measures": len(rows["measures"]),
+                    "approvals_kept": trust.approvals,
                 },
             )
     except DatabaseError:
@@ -1226,7 +1253,51 @@ def _areas(rows: Iterable[Row]) -> dict[str, InterventionArea]:
     return found
 
 
-def _create(rows: Mapping[str, list[Row]]) -> Plan:
+def _report_status(row: Row, users: "_Users") -> dict[str, Any]:
+    """A report's status as the package has it, with who submitted and approved it."""
+    return {
+        "status": row["status"],
+        "submitted_at": row["submitted_at"],
+        "submitted_by": users.user(row["submitted_by"]),
+        "submitted_by_username": row["submitted_by"] or "",
+        "approved_at": row["approved_at"],
+        "approved_by": users.user(row["approved_by"]),
+        "approved_by_username": row["approved_by"] or "",
+    }
+
+
+def _check_references(rows: Mapping[str, list[Row]], trust: Trust, problems: Problems) -> None:
+    """Organisations and areas the package names that this database lacks, when the importer
+    may not add them."""
+    if not trust.organisations:
+        for number, row in enumerate(rows["organisations"], start=1):
+            if not Organization.objects.filter(pk=str(row["id"])).exists():
+                problems.at(
+                    "organisations",
+                    number,
+                    "id",
+                    _(
+                        "“%(name)s” is not in the service directory: ask its editors to add "
+                        "it, then import again."
+                    )
+                    % {"name": row["name"]},
+                )
+    if not trust.areas:
+        for number, row in enumerate(rows["areas"], start=1):
+            if not InterventionArea.objects.filter(code=row["code"]).exists():
+                problems.at(
+                    "areas",
+                    number,
+                    "code",
+                    _(
+                        "The intervention area %(code)s does not exist here: an administrator "
+                        "may add it."
+                    )
+                    % {"code": row["code"]},
+                )
+
+
+def _create(rows: Mapping[str, list[Row]], trust: Trust) -> Plan:
     names = {
         _text(row[column])
         for table, column in (
@@ -1255,11 +1326,11 @@ def _create(rows: Mapping[str, list[Row]]) -> Plan:
         starts_year=row["starts_year"],
         ends_year=row["ends_year"],
         version=row["version"],
-        status=row["status"],
+        status=row["status"] if trust.approvals else PlanStatus.DRAFT,
         coordinating_body=organisation(row["coordinating_body"]),
-        approved_at=row["approved_at"],
-        approved_by=users.user(row["approved_by"]),
-        approved_by_username=row["approved_by"] or "",
+        approved_at=row["approved_at"] if trust.approvals else None,
+        approved_by=users.user(row["approved_by"]) if trust.approvals else None,
+        approved_by_username=(row["approved_by"] or "") if trust.approvals else "",
         returned_reason=_text(row["returned_reason"]),
     )
     if row["created_at"] is not None:
@@ -1365,16 +1436,10 @@ def _create(rows: Mapping[str, list[Row]]) -> Plan:
             plan=plan,
             year=row["year"],
             semester=row["semester"],
-            status=row["status"],
             language=row["language"],
             summary=_text(row["summary"]),
             returned_reason=_text(row["returned_reason"]),
-            submitted_at=row["submitted_at"],
-            submitted_by=users.user(row["submitted_by"]),
-            submitted_by_username=row["submitted_by"] or "",
-            approved_at=row["approved_at"],
-            approved_by=users.user(row["approved_by"]),
-            approved_by_username=row["approved_by"] or "",
+            **(_report_status(row, users) if trust.approvals else {}),
         )
         if row["created_at"] is not None:
             MonitoringReport.objects.filter(pk=report.pk).update(created_at=row["created_at"])

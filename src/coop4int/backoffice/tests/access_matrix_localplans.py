@@ -47,7 +47,7 @@ LOCALPLANS_MATRIX: dict[str, tuple[str, set[Role], bool]] = {
     "backoffice:plan_edit": ("get", MANAGERS, True),
     "backoffice:plan_measure_new": ("get", MANAGERS, True),
     "backoffice:plan_measure": ("get", VIEWERS, True),
-    "backoffice:plan_export": ("get", VIEWERS, True),
+    "backoffice:plan_export": ("get", MANAGERS, True),
 }
 
 

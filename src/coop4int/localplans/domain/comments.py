@@ -16,6 +16,7 @@ from coop4int.accounts.models import User
 from coop4int.content.domain.feedback import receive_feedback, send_feedback_reply
 from coop4int.core import audit
 from coop4int.core.languages import REGISTRY
+from coop4int.localplans.domain.history import record_change
 from coop4int.localplans.enums import PUBLIC_PLAN_STATUSES, CommentKind
 from coop4int.localplans.models import Plan, PlanComment
 from coop4int.localplans.tasks import tell_coordinators_of_comment
@@ -40,8 +41,8 @@ def send_comment(
     long, or its address is not one.
 
     Side effects: one ``content.Feedback`` (audit ``content.feedback.received``) and one
-    PlanComment (audit ``localplans.comment.received``); after the commit, a task e-mails
-    the plan's coordinators."""
+    PlanComment (history and audit ``localplans.comment.received``); after the commit, a task
+    e-mails the plan's coordinators."""
     if plan.status not in PUBLIC_PLAN_STATUSES:
         raise ValidationError(_("This plan does not take comments."), code="plan_not_public")
     if kind not in CommentKind.values:
@@ -65,11 +66,14 @@ def send_comment(
         page=page, language=language, message=message, contact_email=contact_email
     )
     comment = PlanComment.objects.create(plan=plan, feedback=feedback, kind=CommentKind(kind))
-    audit.record(
-        action="localplans.comment.received",
+    # In the plan's history too, as a kind and a number: who wrote, and what, stay in the queue.
+    record_change(
+        plan=plan,
         actor=None,
+        action="localplans.comment.received",
         obj=comment,
-        data={"plan": plan.slug, "kind": str(comment.kind), "feedback": feedback.pk},
+        details={"kind": str(comment.kind), "feedback": feedback.pk},
+        at=feedback.received_at,
     )
     transaction.on_commit(lambda: tell_coordinators_of_comment.enqueue(comment.pk))
     return comment

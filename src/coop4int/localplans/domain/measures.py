@@ -780,10 +780,13 @@ def remove_indicator(
     plan = locked(measure.plan)
     require_editable(plan)
     if ReportValue.objects.filter(
-        indicator=indicator, report__status=ReportStatus.APPROVED
+        indicator=indicator, report__status__in=(ReportStatus.SUBMITTED, ReportStatus.APPROVED)
     ).exists():
         raise ValidationError(
-            _("The indicator cannot be removed: an approved monitoring report holds its values."),
+            _(
+                "The indicator cannot be removed: a monitoring report approved or waiting for "
+                "approval holds its values."
+            ),
             code="indicator_reported",
         )
     details = {"measure": measure.code, "indicator": indicator.code}

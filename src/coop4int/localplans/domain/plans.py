@@ -42,7 +42,8 @@ from coop4int.observatory.geography import MUNICIPALITIES
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
 LONGEST_PERIOD = 10
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A plan's short name, in its addresses: lowercase letters and digits, words joined by "-".
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SLUG_MAX = Plan._meta.get_field("slug").max_length or 80
 _MEMBER_NAME_MAX = SteeringMember._meta.get_field("name").max_length or 300
 # The statuses a plan may move to from each status, with the audit code of the move.
@@ -223,7 +224,7 @@ def create_plan(
     ``localplans.plan.created``."""
     at = _when(now)
     slug = (slug or "").strip()
-    if not _SLUG.match(slug) or len(slug) > _SLUG_MAX:
+    if not SLUG.match(slug) or len(slug) > _SLUG_MAX:
         raise ValidationError(
             _(
                 "The short name is at most %(most)d lower-case letters, digits and hyphens "
@@ -268,7 +269,8 @@ def update_plan(
 ) -> Plan:
     """Change what ``plan`` says of itself. Refused unless its content may be written
     (``texts.plan_editable``), when its measures' dates or its indicators' targets would fall
-    outside the new period, or when a coordinator would leave their own municipality out.
+    outside the new period, when a coordinator would leave their own municipality out, or when
+    the municipalities of a plan past its draft would change.
     Nothing changed: nothing written.
 
     Side effects: the Plan's fields, its PlanMunicipality rows; history and audit
@@ -281,6 +283,16 @@ def update_plan(
     changed = sorted(name for name, value in fields.items() if getattr(plan, name) != value)
     current = sorted(plan.municipalities.values_list("code", flat=True))
     if codes != current:
+        # The municipalities are what AAI approved the plan for: changed in a draft only (a
+        # revision of an approved plan is one).
+        if plan.status != PlanStatus.DRAFT:
+            raise ValidationError(
+                _(
+                    "The municipalities of an approved plan change only in a revision: start "
+                    "one, then change them."
+                ),
+                code="municipalities_approved",
+            )
         _require_coordinates(actor, codes)
     if ("starts_year" in changed or "ends_year" in changed) and _outside_period(
         plan, fields["starts_year"], fields["ends_year"]

@@ -420,16 +420,16 @@ def plan_overview(plan: Plan, *, public: bool = False) -> PlanOverview:
         reports = reports.filter(status=ReportStatus.APPROVED)
     report = reports.first()
     entries: dict[int, tuple[int | None, str, bool, str]] = {}
-    values: dict[int, tuple[Decimal | None, str]] = {}
+    values: dict[int, tuple[Decimal | None, str, bool]] = {}
     if report is not None:
         for measure_id, entry_progress, status, late, comment in report.entries.values_list(
             "measure_id", "progress", "status", "late", "comment"
         ):
             entries[measure_id] = (entry_progress, status, late, comment)
-        for indicator_id, value, comment in report.values.values_list(
-            "indicator_id", "value", "comment"
+        for indicator_id, value, comment, flagged in report.values.values_list(
+            "indicator_id", "value", "comment", "under_target"
         ):
-            values[indicator_id] = (value, comment)
+            values[indicator_id] = (value, comment, flagged)
 
     reported: dict[int, tuple[int | None, str]] | None = None
     if public:
@@ -460,7 +460,7 @@ def plan_overview(plan: Plan, *, public: bool = False) -> PlanOverview:
         indicator_rows = []
         for indicator in measure.indicators.all():
             targets = {target.year: target.value for target in indicator.targets.all()}
-            value, comment = values.get(indicator.pk, (None, ""))
+            value, comment, flagged = values.get(indicator.pk, (None, "", False))
             expected = (
                 expected_value(
                     baseline=indicator.baseline,
@@ -471,8 +471,14 @@ def plan_overview(plan: Plan, *, public: bool = False) -> PlanOverview:
                 if report is not None
                 else None
             )
-            short = under_target(
-                value=value, expected=expected, direction=Direction(indicator.direction)
+            # The public reads the deviation as the approved report found it (targets may have
+            # changed since); the back office, as it stands now.
+            short = (
+                flagged
+                if public
+                else under_target(
+                    value=value, expected=expected, direction=Direction(indicator.direction)
+                )
             )
             under_count += short
             indicator_rows.append(

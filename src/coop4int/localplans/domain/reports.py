@@ -44,6 +44,21 @@ from coop4int.localplans.progress import expected_value, is_late, semester_end, 
 
 # The plans whose semesters are reported on: those AAI approved and that are not closed.
 REPORTING_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.IN_FORCE)
+# A report already opened is finished (saved, submitted, approved) while its plan runs or once
+# it has closed — not while the plan is a draft again, in a revision, or waiting for approval.
+FINISHING_PLAN_STATUSES = (*REPORTING_PLAN_STATUSES, PlanStatus.CLOSED)
+
+
+def _require_running_plan(report: MonitoringReport) -> None:
+    if report.plan.status not in FINISHING_PLAN_STATUSES:
+        raise ValidationError(
+            _(
+                "The plan is being revised or waits for approval: its reports wait until it "
+                "is approved again."
+            ),
+            code="plan_not_running",
+        )
+
 
 # Status → the statuses it may become, with the audit code of each move.
 TRANSITIONS: dict[ReportStatus, dict[ReportStatus, str]] = {
@@ -334,6 +349,7 @@ def save_report(
     locked = MonitoringReport.objects.select_for_update().select_related("plan").get(pk=report.pk)
     if locked.status != ReportStatus.DRAFT:
         raise _frozen_error(locked)
+    _require_running_plan(locked)
     stored_entries = {
         entry.measure_id: entry
         for entry in locked.entries.select_related("measure").order_by(
@@ -431,6 +447,7 @@ def transition_report(
     audit ``localplans.report.submitted`` / ``.approved`` / ``.returned``."""
     at = _now(now)
     locked = MonitoringReport.objects.select_for_update().select_related("plan").get(pk=report.pk)
+    _require_running_plan(locked)
     current = ReportStatus(locked.status)
     action = TRANSITIONS[current].get(ReportStatus(to))
     if action is None:

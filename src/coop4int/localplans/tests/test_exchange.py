@@ -528,3 +528,62 @@ def test_an_area_the_database_lacks_is_created_from_the_package() -> None:
     assert (
         datetime.fromisoformat(descriptor_of(data)["resources"][0]["data"][0]["approved_at"]) == NOW
     )
+
+
+def test_a_coordinators_import_is_a_draft_plan_with_draft_reports_and_no_approvals() -> None:
+    rich = rich_plan()
+    data = export_plan(rich.plan, "json")
+    delete_plan(rich.plan)
+
+    imported = import_plan(data, actor=rich.coordinator)
+
+    assert imported.status == PlanStatus.DRAFT
+    assert (imported.approved_at, imported.approved_by, imported.approved_by_username) == (
+        None,
+        None,
+        "",
+    )
+    assert set(imported.reports.values_list("status", flat=True)) == {"draft"}
+    assert not imported.reports.exclude(approved_by_username="", submitted_by_username="")
+    entry = AuditEntry.objects.get(action=IMPORTED, object_id=str(imported.pk))
+    assert entry.data["approvals_kept"] is False
+
+
+def test_aai_s_import_keeps_the_approvals() -> None:
+    rich = rich_plan()
+    data = export_plan(rich.plan, "json")
+    delete_plan(rich.plan)
+
+    imported = import_plan(data, actor=rich.admin)
+
+    assert imported.status == PlanStatus.IN_FORCE
+    assert imported.approved_by == rich.admin
+
+
+def test_a_coordinator_may_not_add_organisations_or_areas_through_an_import() -> None:
+    rich = rich_plan()
+    data = export_plan(rich.plan, "json")
+    delete_plan(rich.plan)
+    Organization.objects.filter(pk__in=[org.pk for org in rich.organisations]).delete()
+    before = (Plan.objects.count(), Organization.objects.count())
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        import_plan(data, actor=rich.coordinator)
+
+    assert any("is not in the service directory" in m for m in refused.value.messages)
+    assert (Plan.objects.count(), Organization.objects.count()) == before
+
+
+def test_a_short_name_the_editor_would_refuse_is_refused_on_import() -> None:
+    rich = rich_plan()
+    data = export_plan(rich.plan, "json")
+    delete_plan(rich.plan)
+
+    def edit(tables: dict[str, Any]) -> None:
+        tables["plan"][0]["slug"] = "Praia_2025"
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        import_plan(edited_json(data, edit), actor=None)
+
+    assert any("lowercase" in m for m in refused.value.messages)
+    assert not Plan.objects.exists()

@@ -209,6 +209,18 @@ def test_a_coordinator_cannot_move_a_plan_out_of_their_municipality() -> None:
     assert list(plan.municipalities.values_list("code", flat=True)) == ["CV-PR"]
 
 
+def test_the_municipalities_of_a_plan_in_force_change_only_in_a_revision() -> None:
+    plan = make_plan(measures=0, status=PlanStatus.IN_FORCE)
+    with refused("municipalities_approved"):
+        update_plan(
+            actor=make_admin(),
+            plan=plan,
+            details=details(municipalities=["CV-PR", "CV-SD"]),
+            now=NOW,
+        )
+    assert list(plan.municipalities.values_list("code", flat=True)) == ["CV-PR"]
+
+
 # --- transition_plan --------------------------------------------------------------------------
 
 

@@ -19,8 +19,15 @@ from coop4int.localplans.domain.queries import (
     public_plans,
     public_plans_by_municipality,
 )
-from coop4int.localplans.enums import LinkKind, MeasureStatus, PlanStatus, ReportStatus
+from coop4int.localplans.enums import (
+    Direction,
+    LinkKind,
+    MeasureStatus,
+    PlanStatus,
+    ReportStatus,
+)
 from coop4int.localplans.models import (
+    IndicatorTarget,
     Measure,
     MeasureLink,
     MonitoringReport,
@@ -29,6 +36,7 @@ from coop4int.localplans.models import (
     ReportEntry,
     ReportValue,
 )
+from coop4int.localplans.progress import expected_value, under_target
 from coop4int.localplans.tests.factories import (
     NOW,
     make_admin,
@@ -68,7 +76,16 @@ def report(
         )  # fmt: skip
     for code, value in (values or {}).items():
         indicator = plan.measures.get(indicators__code=code).indicators.get(code=code)
-        ReportValue.objects.create(report=made, indicator=indicator, value=value)
+        targets = {target.year: target.value for target in indicator.targets.all()}
+        expected = expected_value(
+            baseline=indicator.baseline, targets=targets, year=year, semester=semester
+        )
+        flagged = under_target(
+            value=value, expected=expected, direction=Direction(indicator.direction)
+        )
+        ReportValue.objects.create(
+            report=made, indicator=indicator, value=value, under_target=flagged
+        )
     return made
 
 
@@ -155,6 +172,19 @@ def test_the_overview_weighs_measures_into_objectives_areas_and_the_plan(db):
         "M1.2", "Measure M1.2", "In progress",
     )  # fmt: skip
     assert measure.responsible_name.startswith("Responsible for")
+
+
+def test_the_public_reads_a_deviation_as_the_approved_report_found_it(db):
+    plan = make_plan(status=PlanStatus.IN_FORCE)
+    report(plan, 2025, 1, progress={"M1.1": 50}, values={"M1.1.1": Decimal(12)})
+    # The targets are lowered after AAI approved the report: the value would now be on target.
+    IndicatorTarget.objects.filter(indicator__code="M1.1.1").update(value=Decimal(1))
+
+    public = plan_overview(plan, public=True)
+    staff = plan_overview(plan)
+
+    assert public.objectives[0].measures[0].indicators[0].under_target is True
+    assert staff.objectives[0].measures[0].indicators[0].under_target is False
 
 
 def test_the_public_overview_reads_what_the_latest_approved_report_gives(db):

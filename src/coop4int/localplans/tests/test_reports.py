@@ -338,3 +338,20 @@ def test_the_latest_approved_report_is_the_last_semester_approved() -> None:
         transition_report(actor=None, report=reports[key], to=ReportStatus.APPROVED, now=NOW)
     # The 2026 report is still a draft.
     assert latest_approved_report(plan) == reports[2025, 2]
+
+
+def test_a_report_waits_while_its_plan_is_revised() -> None:
+    plan, _first, _second = _running_plan()
+    coordinator = make_coordinator()
+    report = open_report(actor=coordinator, plan=plan, year=2025, semester=2, now=NOW)
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.DRAFT)  # a revision began
+    report.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        save_report(actor=coordinator, report=report, summary="Novo", entries=[], values=[])
+    assert refused.value.code == "plan_not_running"
+    with pytest.raises(ValidationError) as refused:
+        transition_report(actor=coordinator, report=report, to=ReportStatus.SUBMITTED, now=NOW)
+    assert refused.value.code == "plan_not_running"
+    report.refresh_from_db()
+    assert (report.status, report.summary) == (ReportStatus.DRAFT, "")
