@@ -59,7 +59,7 @@ from coop4int.localplans.models import Measure, MeasureIndicator, MeasureLink, P
 from coop4int.observatory import labels
 from coop4int.observatory.domain.datasets import period_sort_key
 from coop4int.observatory.domain.figures import Figure, figure_of
-from coop4int.observatory.enums import TOTAL, DatasetStatus, Dimension
+from coop4int.observatory.enums import TOTAL, Concept, DatasetStatus, Dimension
 from coop4int.observatory.geography import MUNICIPALITIES, municipality_code
 from coop4int.observatory.models import Dataset, Indicator, Observation
 from coop4int.observatory.texts import Text, text_in
@@ -69,6 +69,16 @@ SEX = Dimension.SEX.value
 NATIONALITY = Dimension.NATIONALITY.value
 # The breakdowns a diagnosis shows beside each municipality's total.
 BREAKDOWNS = (SEX, NATIONALITY)
+# Where the observatory holds no figure of an indicator for the plan's municipalities, the
+# diagnosis gives the country's, for context, for these concepts (the population and its
+# migrants; not the platform's own activity).
+NATIONAL_CONTEXT = (
+    Concept.RESIDENT_POPULATION,
+    Concept.FOREIGN_NATIONALS,
+    Concept.FOREIGN_BORN,
+    Concept.MIGRANT_STOCK,
+)
+NATIONAL = "CV"
 _CENT = Decimal("0.01")
 _MUNICIPALITY_CODE = re.compile(r"^CV-[A-Z]{2}$")
 
@@ -352,6 +362,9 @@ class DiagnosisFigure:
     retrieved_on: date | None
     public_id: str
     municipalities: list[MunicipalityFigures]
+    national: bool = False
+    """The country's figures, given for context: the observatory holds none of this indicator
+    for the plan's municipalities."""
 
 
 def _municipality_pattern(position: int, codes: Sequence[str]) -> str:
@@ -365,37 +378,61 @@ def diagnosis_figures(plan: Plan) -> list[DiagnosisFigure]:
     """For each published observatory indicator whose published version has figures by
     ``MUNICIPALITY`` in the plan's municipalities: the latest period holding one, each
     municipality's total there and its figures by sex and nationality, every other dimension
-    at its total. Indicators in the order of their codes; at most three queries besides the
-    labels."""
+    at its total. An indicator of the population or its migrants (``NATIONAL_CONTEXT``) without
+    such figures gives the country's instead, marked ``national``. Indicators in the order of
+    their codes; at most four queries besides the labels."""
     codes = [code for code in plan_codes(plan) if _MUNICIPALITY_CODE.match(code)]
     if not codes:
         return []
-    datasets = [
-        dataset
-        for dataset in Dataset.objects.filter(status=DatasetStatus.PUBLISHED)
+    datasets = list(
+        Dataset.objects.filter(status=DatasetStatus.PUBLISHED)
         .select_related("indicator")
         .order_by("indicator__code")
-        if MUNICIPALITY in dataset.dimensions
-    ]
-    if not datasets:
-        return []
-    wanted = Q(pk__in=[])
-    for dataset in datasets:
-        position = dataset.dimensions.index(MUNICIPALITY)
-        wanted |= Q(dataset=dataset, key__regex=_municipality_pattern(position, codes))
+    )
+    local = [dataset for dataset in datasets if MUNICIPALITY in dataset.dimensions]
     rows: dict[int, list[tuple[str, str, float | None, str, str, bool]]] = defaultdict(list)
-    for dataset_id, period, key, value, obs_status, conf_status, revised in (
-        Observation.objects.filter(wanted)
-        .values_list("dataset_id", "period", "key", "value", "obs_status", "conf_status", "revised")
-        .order_by()
-    ):
-        rows[dataset_id].append((period, key, value, obs_status, conf_status, bool(revised)))
+    if local:
+        wanted = Q(pk__in=[])
+        for dataset in local:
+            position = dataset.dimensions.index(MUNICIPALITY)
+            wanted |= Q(dataset=dataset, key__regex=_municipality_pattern(position, codes))
+        _read_rows(Observation.objects.filter(wanted), rows)
+    context = [
+        dataset
+        for dataset in datasets
+        if dataset.pk not in rows and dataset.indicator.concept in NATIONAL_CONTEXT
+    ]
+    national_rows: dict[int, list[tuple[str, str, float | None, str, str, bool]]] = defaultdict(
+        list
+    )
+    if context:
+        _read_rows(Observation.objects.filter(dataset__in=context), national_rows)
     figures: list[DiagnosisFigure] = []
     for dataset in datasets:
-        found = rows.get(dataset.pk)
-        if found:
+        if found := rows.get(dataset.pk):
             figures.append(_diagnosis_figure(dataset, codes, found))
+        elif found := national_rows.get(dataset.pk):
+            national = _diagnosis_figure(dataset, [NATIONAL], found)
+            if national.municipalities:
+                figures.append(national)
     return figures
+
+
+def _read_rows(
+    observations: Any, rows: dict[int, list[tuple[str, str, float | None, str, str, bool]]]
+) -> None:
+    for (
+        dataset_id,
+        period,
+        key,
+        value,
+        obs_status,
+        conf_status,
+        revised,
+    ) in observations.values_list(
+        "dataset_id", "period", "key", "value", "obs_status", "conf_status", "revised"
+    ).order_by():
+        rows[dataset_id].append((period, key, value, obs_status, conf_status, bool(revised)))
 
 
 def _diagnosis_figure(
@@ -412,9 +449,13 @@ def _diagnosis_figure(
         if row_period == period
     }
 
+    national = list(codes) == [NATIONAL]
+
     def key_of(municipality: str, dimension: str = "", code: str = "") -> str:
+        # The country: every municipality together, where the dataset has the dimension.
+        place = TOTAL if national else municipality
         return ".".join(
-            municipality if name == MUNICIPALITY else code if name == dimension else TOTAL
+            place if name == MUNICIPALITY else code if name == dimension else TOTAL
             for name in dimensions
         )
 
@@ -462,7 +503,13 @@ def _diagnosis_figure(
         municipalities.append(
             MunicipalityFigures(
                 code=code,
-                name=MUNICIPALITIES[code].name if code in MUNICIPALITIES else code,
+                name=(
+                    _("Cabo Verde (the whole country)")
+                    if national
+                    else MUNICIPALITIES[code].name
+                    if code in MUNICIPALITIES
+                    else code
+                ),
                 total=total,
                 by_sex=split[SEX],
                 by_nationality=split[NATIONALITY],
@@ -479,6 +526,7 @@ def _diagnosis_figure(
         retrieved_on=dataset.retrieved_on,
         public_id=dataset.public_id,
         municipalities=municipalities,
+        national=national,
     )
 
 

@@ -301,14 +301,19 @@ def test_campaigns_published_in_the_plan_s_municipalities_are_counted_exactly(db
 # --- Diagnosis -------------------------------------------------------------------------------
 
 
-def test_the_diagnosis_shows_the_latest_figures_of_the_plan_s_municipality_by_sex_and_nationality(
+def test_the_diagnosis_shows_the_latest_figures_of_the_plan_s_municipality_else_the_country_s(
     db,
 ):
     observatory_dataset()
     observatory_dataset(code="UNPUBLISHED", publish=False)
     observatory_dataset(code="NATIONAL", rows=[("2021", "_T", 14000)], dimensions=("SEX",))
     plan = make_plan(measures=0)
-    [figure] = diagnosis_figures(plan)
+    figure, national = diagnosis_figures(plan)
+    assert not figure.national
+    # An indicator without figures by municipality gives the country's, for context.
+    assert (national.indicator.code, national.national) == ("NATIONAL", True)
+    [country] = national.municipalities
+    assert (country.name, country.total.value) == ("Cabo Verde (the whole country)", 14000)
     assert figure.indicator.code == "FOREIGN_NATIONALS"
     assert str(figure.name) == "Foreign nationals"
     assert (figure.period, figure.source_name, figure.public_id) == (
