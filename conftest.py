@@ -235,13 +235,30 @@ def gettext_available() -> bool:
     return shutil.which("xgettext") is not None
 
 
+def _redundant(item: pytest.Item) -> bool:
+    """Whether ``item`` is a parametrized case its module says it need not walk (its function
+    ``redundant_case(test name, parameters)``: the access matrix's, with the reason there)."""
+    judge = getattr(getattr(item, "module", None), "redundant_case", None)
+    callspec = getattr(item, "callspec", None)
+    if judge is None or callspec is None:
+        return False
+    return bool(judge(getattr(item, "originalname", item.name), callspec.params))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests are deselected, not skipped, when the suite runs on SQLite."""
-    if connection.vendor == "postgresql":
-        return
-    kept = [item for item in items if item.get_closest_marker("postgresql") is None]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    """Deselected, not skipped: PostgreSQL-only tests when the suite runs on SQLite, and the
+    cases a module names redundant (``_redundant``)."""
+    on_postgresql = connection.vendor == "postgresql"
+    kept, dropped = [], []
+    for item in items:
+        if (not on_postgresql and item.get_closest_marker("postgresql") is not None) or (
+            _redundant(item)
+        ):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
