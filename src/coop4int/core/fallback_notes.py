@@ -12,7 +12,7 @@ interface's language.
 from django.utils import translation
 from django.utils.translation import gettext
 
-from coop4int.core.languages import REGISTRY, interface_codes
+from coop4int.core.languages import REGISTRY, Language, interface_codes
 
 NOTES: dict[str, str] = {
     "es": "Este texto aún no está disponible en su idioma. Se muestra en: {shown}.",
@@ -64,3 +64,13 @@ def fallback_note(asked: str, shown: str, *, written_in: str = "") -> str:
 def has_own_note(code: str) -> bool:
     """Whether readers of ``code`` get the note in ``code`` itself."""
     return code in NOTES or code in interface_codes()
+
+
+def fallback_notes(asked: str, shown: str) -> list[tuple[Language, str]]:
+    """The notes that a text asked for in ``asked`` is shown in ``shown``: in ``asked`` and —
+    when the page around it speaks another language — in that too, each with its language."""
+    notes = []
+    for code in dict.fromkeys([asked, translation.get_language() or "pt"]):
+        if has_own_note(code) and code in REGISTRY:
+            notes.append((REGISTRY[code], fallback_note(asked, shown, written_in=code)))
+    return notes

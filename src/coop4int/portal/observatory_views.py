@@ -15,9 +15,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
-from coop4int.core.fallback_notes import fallback_note, has_own_note
+from coop4int.core.fallback_notes import fallback_notes
 from coop4int.core.languages import REGISTRY, Language
 from coop4int.observatory import charts, labels
 from coop4int.observatory.domain import queries
@@ -65,21 +64,11 @@ def _shown_text(text: Text) -> dict[str, Any]:
 
 
 def _fallback_notes(texts: list[Text]) -> list[tuple[Language, str]]:
-    """The notes that some text is not in the reader's language: in that language and — when
-    the page around it speaks another — in that too (as the training pages do)."""
+    """The notes that some text is not in the reader's language (the first such text's)."""
     fallback = next((text for text in texts if text.is_fallback), None)
     if fallback is None:
         return []
-    notes = []
-    for code in dict.fromkeys([fallback.requested, get_language() or "pt"]):
-        if has_own_note(code) and code in REGISTRY:
-            notes.append(
-                (
-                    REGISTRY[code],
-                    fallback_note(fallback.requested, fallback.language, written_in=code),
-                )
-            )
-    return notes
+    return fallback_notes(fallback.requested, fallback.language)
 
 
 def _unit_label(indicator: Indicator) -> str:

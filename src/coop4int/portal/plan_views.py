@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from coop4int.core.fallback_notes import fallback_note, has_own_note
+from coop4int.core.fallback_notes import fallback_notes
 from coop4int.core.formatting import current_locale, format_number
 from coop4int.core.languages import REGISTRY, Language
 from coop4int.core.rate_limits import RateLimit
@@ -123,21 +123,11 @@ def _period(plan: Plan) -> str:
 
 
 def _fallback_notes(texts: list[Text]) -> list[tuple[Language, str]]:
-    """The notes that some text is not in the reader's language: in that language and — when
-    the page around it speaks another — in that too (as the observatory's pages do)."""
+    """The notes that some text is not in the reader's language (the first such text's)."""
     fallback = next((text for text in texts if text.is_fallback), None)
     if fallback is None:
         return []
-    notes = []
-    for code in dict.fromkeys([fallback.requested, get_language() or "pt"]):
-        if has_own_note(code) and code in REGISTRY:
-            notes.append(
-                (
-                    REGISTRY[code],
-                    fallback_note(fallback.requested, fallback.language, written_in=code),
-                )
-            )
-    return notes
+    return fallback_notes(fallback.requested, fallback.language)
 
 
 def _label(choices: Any, value: str) -> str:

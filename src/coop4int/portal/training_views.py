@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from coop4int.appointments.enums import NotifyBy
 from coop4int.content import markdown
-from coop4int.core.fallback_notes import fallback_note, has_own_note
+from coop4int.core.fallback_notes import fallback_notes
 from coop4int.core.formatting import current_locale, time_zone_name
 from coop4int.core.languages import REGISTRY, Language
 from coop4int.directory.models import DirectoryEntry
@@ -206,17 +206,10 @@ def _criteria(course: Course) -> list[str]:
 
 
 def _fallback_notes(text: CourseText) -> list[tuple[Language, str]]:
-    """The notes that the text is not in the language asked for: in that language and — when
-    the page around it speaks another — in that too (as information pages do)."""
+    """The notes that the text is not in the language asked for (as information pages do)."""
     if not text.is_fallback:
         return []
-    notes = []
-    for code in dict.fromkeys([text.asked, _language()]):
-        if has_own_note(code) and code in REGISTRY:
-            notes.append(
-                (REGISTRY[code], fallback_note(text.asked, text.language, written_in=code))
-            )
-    return notes
+    return fallback_notes(text.asked, text.language)
 
 
 def _giver(course: Course) -> str:
