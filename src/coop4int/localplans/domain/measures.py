@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,6 +89,20 @@ def _checked_code(value: str, *, most: int) -> str:
             % {"most": most},
             code="code_invalid",
         )
+    return code
+
+
+def _free_code(
+    value: str, *, most: int, siblings: QuerySet[Any], current: Model | None, taken: str
+) -> str:
+    """``value`` checked as a number (``_checked_code``) that none of ``siblings`` but
+    ``current`` has; ``taken`` says so otherwise (with ``%(code)s``)."""
+    code = _checked_code(value, most=most)
+    others = siblings.filter(code=code)
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    if others.exists():
+        raise ValidationError(taken % {"code": code}, code="code_taken")
     return code
 
 
@@ -166,15 +181,10 @@ def _objective_fields(
     weight: Decimal,
     current: Objective | None,
 ) -> dict[str, Any]:
-    checked_code = _checked_code(code, most=_OBJECTIVE_CODE_MAX)
-    taken = Objective.objects.filter(plan=plan, code=checked_code)
-    if current is not None:
-        taken = taken.exclude(pk=current.pk)
-    if taken.exists():
-        raise ValidationError(
-            _("Another objective of the plan has the number %(code)s.") % {"code": checked_code},
-            code="code_taken",
-        )
+    checked_code = _free_code(
+        code, most=_OBJECTIVE_CODE_MAX, siblings=Objective.objects.filter(plan=plan),
+        current=current, taken=_("Another objective of the plan has the number %(code)s."),
+    )  # fmt: skip
     return {
         "code": checked_code,
         "area": _checked_area(area, current=current.area if current is not None else None),
@@ -348,15 +358,10 @@ def _measure_fields(
     objective = details.objective
     if not isinstance(objective, Objective) or objective.plan_id != plan.pk:
         raise ValidationError(_("Choose one of the plan's objectives."), code="objective_unknown")
-    code = _checked_code(details.code, most=_MEASURE_CODE_MAX)
-    taken = Measure.objects.filter(plan=plan, code=code)
-    if current is not None:
-        taken = taken.exclude(pk=current.pk)
-    if taken.exists():
-        raise ValidationError(
-            _("Another measure of the plan has the number %(code)s.") % {"code": code},
-            code="code_taken",
-        )
+    code = _free_code(
+        details.code, most=_MEASURE_CODE_MAX, siblings=Measure.objects.filter(plan=plan),
+        current=current, taken=_("Another measure of the plan has the number %(code)s."),
+    )  # fmt: skip
     title = checked_texts(
         details.title,
         required=True,
@@ -584,15 +589,11 @@ def _indicator_fields(
     """``details`` checked and in stored form: the indicator's fields and ``targets`` (a sorted
     list of (year, value))."""
     plan = measure.plan
-    code = _checked_code(details.code, most=_INDICATOR_CODE_MAX)
-    taken = MeasureIndicator.objects.filter(measure=measure, code=code)
-    if current is not None:
-        taken = taken.exclude(pk=current.pk)
-    if taken.exists():
-        raise ValidationError(
-            _("Another indicator of the measure has the number %(code)s.") % {"code": code},
-            code="code_taken",
-        )
+    code = _free_code(
+        details.code, most=_INDICATOR_CODE_MAX,
+        siblings=MeasureIndicator.objects.filter(measure=measure), current=current,
+        taken=_("Another indicator of the measure has the number %(code)s."),
+    )  # fmt: skip
     name = checked_texts(
         details.name,
         required=True,
